@@ -1,0 +1,26 @@
+"""Text normalisation shared by the parsers and the fuzzy matcher."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_WORD = re.compile(r"[a-z0-9ñ]+")
+
+
+def simplify(text: str) -> str:
+    """Lowercase and strip accents (keeping ñ); punctuation stays, so amounts like "$50,000" survive."""
+    lowered = text.lower().replace("ñ", "\0")
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", lowered) if not unicodedata.combining(ch)
+    ).replace("\0", "ñ")
+
+
+def words(text: str) -> list[re.Match]:
+    """Word matches (with offsets) over already simplified text."""
+    return list(_WORD.finditer(text))
+
+
+def fold(text: str) -> str:
+    """Simplified text with punctuation turned into single spaces: the form names are compared in."""
+    return " ".join(match.group() for match in words(simplify(text)))

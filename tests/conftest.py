@@ -1,0 +1,64 @@
+"""Shared fixtures: the real catalog CSV imported into real SQLite and PostgreSQL databases."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from actions.catalog.importer import DEFAULT_CSV, import_catalog
+from actions.catalog.repository import CatalogRepository
+
+TEST_POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://root@127.0.0.1:5432/postgres")
+
+
+@pytest.fixture(scope="session")
+def catalog_csv() -> Path:
+    return DEFAULT_CSV
+
+
+@pytest.fixture(scope="session")
+def seeded_sqlite_url(tmp_path_factory: pytest.TempPathFactory, catalog_csv: Path) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('catalog') / 'catalog.db'}"
+    import_catalog(catalog_csv, url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def repository(seeded_sqlite_url: str) -> CatalogRepository:
+    return CatalogRepository(seeded_sqlite_url)
+
+
+@pytest.fixture()
+def empty_sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'empty.db'}"
+
+
+@pytest.fixture(scope="module")
+def postgres_url() -> Iterator[str]:
+    """A scratch PostgreSQL database per test module, dropped afterwards. A missing server fails the run: it never skips."""
+    admin = create_engine(TEST_POSTGRES_URL, isolation_level="AUTOCOMMIT", future=True)
+    name = f"carbot_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as problem:
+        pytest.fail(
+            f"PostgreSQL is required for these tests and is not reachable at {TEST_POSTGRES_URL} "
+            f"(set TEST_POSTGRES_URL): {problem.orig}",
+            pytrace=False,
+        )
+    url = make_url(TEST_POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
+    yield url
+    from actions.catalog.database import get_engine
+
+    get_engine(url).dispose()
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()

@@ -1,0 +1,100 @@
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from actions.catalog.database import session_scope
+from actions.catalog.importer import CatalogFileError, import_catalog, main, parse_catalog
+from actions.catalog.models import Car
+
+HEADER = "stock_id,make,model,version,year,km,price,body_type,transmission,fuel,bluetooth,car_play,length_mm,width_mm,height_mm"
+GOOD = [
+    "ALM-00001,Chevrolet,Aveo,LT 1.5L,2019,45000,189900,sedan,automatic,gasoline,yes,no,4400,1735,1505",
+    "ALM-00002,Mazda,CX-5,i Grand Touring,2021,30000,459000,suv,automatic,gasoline,yes,yes,4550,1840,1680",
+]
+
+
+def write(tmp_path: Path, *lines: str) -> Path:
+    path = tmp_path / "cars.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def count_cars(url: str) -> int:
+    with session_scope(url) as session:
+        return session.execute(select(func.count()).select_from(Car)).scalar_one()
+
+
+def test_every_bad_row_is_reported_by_line_and_nothing_is_imported(tmp_path, empty_sqlite_url):
+    path = write(
+        tmp_path, HEADER, *GOOD,
+        "ALM-00003,Nissan,Versa,Sense,dosmil,45000,189900,sedan,automatic,gasoline,yes,no,4495,1740,1465",
+        "ALM-00004,Nissan,Versa,Sense,2020,45000,-5,sedan,automatic,gasoline,yes,no,4495,1740,1465",
+        "ALM-00005,Nissan,Versa,Sense,2020,45000,189900,coupe,automatic,gasoline,talvez,no,4495,1740,1465",
+        "ALM-00001,Nissan,Versa,Sense,2020,45000,189900,sedan,automatic,gasoline,yes,no,4495,1740,1465",
+        "ALM-00006,Nissan,Versa",
+    )
+    with pytest.raises(CatalogFileError) as raised:
+        import_catalog(path, empty_sqlite_url)
+    reported = [str(error) for error in raised.value.errors]
+    assert reported == [
+        "line 4: year: must be a whole number, got 'dosmil'",
+        "line 5: price: must be a whole number of pesos, got '-5'",
+        "line 6: body_type: must be one of sedan, hatchback, suv, pickup, minivan, got 'coupe'",
+        "line 6: bluetooth: must be yes or no, got 'talvez'",
+        "line 7: stock_id: ALM-00001 repeats line 2",
+        "line 8: expected 15 fields, found 3",
+    ]
+    assert count_cars(empty_sqlite_url) == 0
+
+
+def test_missing_columns_and_empty_files(tmp_path):
+    with pytest.raises(CatalogFileError, match="1 problem"):
+        parse_catalog("stock_id,make\nA,B\n")
+    with pytest.raises(CatalogFileError) as raised:
+        parse_catalog("")
+    assert str(raised.value.errors[0]) == "line 1: the file is empty"
+    with pytest.raises(CatalogFileError) as raised:
+        parse_catalog(HEADER + "\n")
+    assert "no cars" in str(raised.value.errors[0])
+
+
+def test_reimport_is_an_idempotent_upsert(tmp_path, empty_sqlite_url):
+    path = write(tmp_path, HEADER, *GOOD)
+    first = import_catalog(path, empty_sqlite_url)
+    assert (first.inserted, first.updated) == (2, 0)
+    assert import_catalog(path, empty_sqlite_url).skipped_unchanged
+    changed = write(tmp_path, HEADER, GOOD[0].replace("189900", "179900"), GOOD[1])
+    second = import_catalog(changed, empty_sqlite_url)
+    assert (second.inserted, second.updated) == (0, 2)
+    assert count_cars(empty_sqlite_url) == 2
+    with session_scope(empty_sqlite_url) as session:
+        assert session.get(Car, "ALM-00001").price == 179900
+
+
+def test_upsert_on_postgresql(tmp_path, postgres_url):
+    path = write(tmp_path, HEADER, *GOOD)
+    assert import_catalog(path, postgres_url).inserted == 2
+    result = import_catalog(path, postgres_url, force=True)
+    assert (result.inserted, result.updated) == (0, 2)
+    assert count_cars(postgres_url) == 2
+
+
+def test_command_line_reports_problems_and_exit_codes(tmp_path, empty_sqlite_url, capsys):
+    bad = write(tmp_path, HEADER, GOOD[0].replace("189900", "mucho"))
+    assert main([str(bad), "--database-url", empty_sqlite_url]) == 1
+    assert "line 2: price: must be a whole number of pesos, got 'mucho'" in capsys.readouterr().err
+    assert main([str(tmp_path / "missing.csv"), "--database-url", empty_sqlite_url]) == 2
+    good = write(tmp_path, HEADER, *GOOD)
+    assert main([str(good), "--database-url", empty_sqlite_url]) == 0
+    assert "imported 2 cars" in capsys.readouterr().out
+    assert main([str(good), "--database-url", empty_sqlite_url]) == 0
+    assert "up to date" in capsys.readouterr().out
+
+
+def test_invalid_utf8_is_reported_with_its_line(tmp_path, empty_sqlite_url):
+    path = tmp_path / "cars.csv"
+    path.write_bytes((HEADER + "\n" + GOOD[0] + "\n").encode() + "ALM-9,Seat,Le\xf3n".encode("latin-1"))
+    with pytest.raises(CatalogFileError) as raised:
+        import_catalog(path, empty_sqlite_url)
+    assert str(raised.value.errors[0]) == "line 3: is not valid UTF-8"

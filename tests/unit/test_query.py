@@ -1,0 +1,90 @@
+import pytest
+
+from actions.catalog.matching import NameMatcher
+from actions.catalog.query import CarFilters, apply_query, parse_query, relaxations
+
+MATCHER = NameMatcher({
+    "Chevrolet": ["Aveo", "Onix", "Trax"],
+    "Volkswagen": ["Jetta", "Vento", "Polo", "T-Cross"],
+    "Toyota": ["Corolla", "RAV4"],
+    "Mazda": ["Mazda 3", "CX-5"],
+    "Peugeot": ["208", "2008"],
+    "Nissan": ["March", "Versa"],
+    "Honda": ["City", "CR-V"],
+})
+
+
+def parse(text, current=None):
+    return parse_query(text, MATCHER, current)
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("quiero un chebrolet", CarFilters(make="Chevrolet")),
+        ("busco una SUV de menos de 350 mil", CarFilters(body_type="suv", price_max=350_000)),
+        (
+            "un jetta 2019 o más nuevo con menos de 60 mil km",
+            CarFilters(make="Volkswagen", model="Jetta", year_min=2019, km_max=60_000),
+        ),
+        ("que tenga carplay", CarFilters(car_play=True)),
+        ("toyta corola", CarFilters(make="Toyota", model="Corolla")),
+        ("wolswagen", CarFilters(make="Volkswagen")),
+        (
+            "un versa del 2018 para arriba estándar",
+            CarFilters(make="Nissan", model="Versa", year_min=2018, transmission="manual"),
+        ),
+        ("entre 150 y 250 mil", CarFilters(price_min=150_000, price_max=250_000)),
+        ("modelos entre 2017 y 2020", CarFilters(year_min=2017, year_max=2020)),
+        ("peugeot 2008 del 2021", CarFilters(make="Peugeot", model="2008", year_min=2021, year_max=2021)),
+        ("mazda 3 automático con bluetooth", CarFilters(make="Mazda", model="Mazda 3", transmission="automatic", bluetooth=True)),
+        ("una troca diésel hasta 2018", CarFilters(body_type="pickup", fuel="diesel", year_max=2018)),
+        ("crv híbrida", CarFilters(make="Honda", model="CR-V", fuel="hybrid")),
+        ("algo de trescientos mil pesos", CarFilters(price_max=300_000)),
+        ("desde 200 mil", CarFilters(price_min=200_000)),
+        ("los más nuevos", CarFilters(sort="year_desc")),
+    ],
+)
+def test_parse_filters(text, expected):
+    assert parse(text).filters == expected
+
+
+@pytest.mark.parametrize("text", ["carros en venta", "qué marcas manejan", "solo automáticos", "una cita"])
+def test_common_words_are_not_car_names(text):
+    filters = parse(text).filters
+    assert filters.make is None and filters.model is None
+
+
+def test_refinement_keeps_the_current_filters():
+    current = CarFilters(body_type="suv", price_max=350_000)
+    parsed = parse("ahora solo automáticos", current)
+    assert parsed.refines
+    assert apply_query(parsed, current) == CarFilters(body_type="suv", price_max=350_000, transmission="automatic")
+
+
+def test_a_new_make_replaces_make_and_model_when_refining():
+    current = CarFilters(make="Volkswagen", model="Jetta", year_min=2019)
+    assert apply_query(parse("mejor un Mazda", current), current) == CarFilters(make="Mazda", year_min=2019)
+
+
+def test_a_plain_new_search_replaces_everything():
+    current = CarFilters(make="Volkswagen", model="Jetta", year_min=2019)
+    assert apply_query(parse("busco una SUV", current), current) == CarFilters(body_type="suv")
+
+
+def test_unknown_brand_leaves_its_words():
+    parsed = parse("quiero un ferrari")
+    assert parsed.filters.is_empty()
+    assert parsed.unmatched_words == ("ferrari",)
+
+
+def test_slot_round_trip_and_malformed_slots():
+    filters = CarFilters(make="Mazda", price_max=300_000, car_play=True, sort="km_asc")
+    assert CarFilters.from_slot(filters.to_slot()) == filters
+    assert CarFilters.from_slot("garbage") == CarFilters()
+    assert CarFilters.from_slot({"make": 3, "price_max": "mucho", "car_play": "yes", "sort": "x"}) == CarFilters()
+
+
+def test_relaxations_drop_one_filter_each():
+    labels = [label for label, _ in relaxations(CarFilters(make="Mazda", model="CX-5", price_max=100_000))]
+    assert labels == ["el modelo", "el límite de precio", "la marca"]

@@ -1,0 +1,153 @@
+"""Rasa actions for the catalog conversation: thin adapters over `actions.catalog`."""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+import logging
+from functools import lru_cache
+from typing import Any, Optional, TypeVar
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.catalog import presenter
+from actions.catalog.navigation import requested_car, requested_page
+from actions.catalog.query import CarFilters, apply_query, parse_query, relaxations
+from actions.catalog.repository import CatalogRepository, Page
+from actions.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+# Longer messages are cut before parsing: fuzzy matching grows with the number of words.
+MAX_PARSED_CHARS = 300
+SERVICE_UNAVAILABLE = "Perdón, no pude consultar el inventario en este momento 🙏. Intenta de nuevo en un minuto."
+
+T = TypeVar("T")
+
+
+@lru_cache(maxsize=1)
+def catalog() -> CatalogRepository:
+    return CatalogRepository(get_settings().database_url)
+
+
+def latest_text(tracker: Tracker) -> str:
+    text = tracker.latest_message.get("text") or ""
+    return text[:MAX_PARSED_CHARS] if isinstance(text, str) else ""
+
+
+def listing_events(page: Page, filters: CarFilters) -> list[EventType]:
+    return [
+        SlotSet("search_filters", filters.to_slot()),
+        SlotSet("listing_page", page.number),
+        SlotSet("listing_stock_ids", [car.stock_id for car in page.cars]),
+    ]
+
+
+class CatalogAction(Action, abc.ABC):
+    """Runs the catalog work in a thread and answers politely if the database fails.
+
+    Abstract, so the SDK registers only its concrete subclasses."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        try:
+            return await asyncio.to_thread(self.respond, dispatcher, tracker)
+        except SQLAlchemyError:
+            logger.exception("catalog query failed in %s", self.name())
+            dispatcher.utter_message(text=SERVICE_UNAVAILABLE)
+            return []
+
+    @abc.abstractmethod
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        """Reply through the dispatcher and return the events; runs in a worker thread."""
+
+
+class ActionListBrands(CatalogAction):
+    def name(self) -> str:
+        return "action_list_brands"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        dispatcher.utter_message(text=presenter.brands_message(catalog().brand_counts()))
+        return []
+
+
+class ActionSearchCars(CatalogAction):
+    def name(self) -> str:
+        return "action_search_cars"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        repository = catalog()
+        current = CarFilters.from_slot(tracker.get_slot("search_filters"))
+        parsed = parse_query(latest_text(tracker), repository.name_matcher(), current)
+        if parsed.filters.is_empty() and parsed.unmatched_words and parsed.filters.sort == "price_asc":
+            suggestions = repository.name_matcher().suggest_makes(parsed.unmatched_words)
+            most_stocked = [] if suggestions else [make for make, _ in repository.brand_counts()[:4]]
+            dispatcher.utter_message(text=presenter.unknown_brand_message(parsed.unmatched_words, suggestions, most_stocked))
+            return []
+        filters = apply_query(parsed, current)
+        page = repository.search(filters, page=1, page_size=get_settings().page_size)
+        if page.total:
+            dispatcher.utter_message(text=presenter.listing_message(page, filters))
+        else:
+            label, count = _best_relaxation(repository, filters)
+            dispatcher.utter_message(text=presenter.no_results_message(filters, label, count))
+        return listing_events(page, filters)
+
+
+def _best_relaxation(repository: CatalogRepository, filters: CarFilters) -> tuple[Optional[str], int]:
+    counted = [(label, repository.count(looser)) for label, looser in relaxations(filters)]
+    return max(counted, key=lambda item: item[1], default=(None, 0))
+
+
+class ActionChangePage(CatalogAction):
+    def name(self) -> str:
+        return "action_change_page"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        if tracker.get_slot("search_filters") is None:
+            dispatcher.utter_message(text=presenter.page_hint_without_listing())
+            return []
+        filters = CarFilters.from_slot(tracker.get_slot("search_filters"))
+        current = _as_int(tracker.get_slot("listing_page"), default=1)
+        asked = requested_page(latest_text(tracker), current)
+        page = catalog().search(filters, page=asked, page_size=get_settings().page_size)
+        if page.number != asked and page.number == current:
+            dispatcher.utter_message(text=presenter.page_out_of_range(page, asked))
+            return []
+        dispatcher.utter_message(text=presenter.listing_message(page, filters))
+        return listing_events(page, filters)
+
+
+class ActionCarDetails(CatalogAction):
+    def name(self) -> str:
+        return "action_car_details"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        reference = requested_car(latest_text(tracker))
+        shown = [stock_id for stock_id in tracker.get_slot("listing_stock_ids") or [] if isinstance(stock_id, str)]
+        stock_id: Optional[str] = None
+        if reference and reference.stock_id:
+            stock_id = reference.stock_id
+        elif reference and shown:
+            position = len(shown) if reference.last else reference.position
+            if position is None or not 1 <= position <= len(shown):
+                dispatcher.utter_message(text=presenter.position_not_on_page(len(shown)))
+                return []
+            stock_id = shown[position - 1]
+        if stock_id is None:
+            dispatcher.utter_message(text=presenter.page_hint_without_listing() if not shown
+                                     else presenter.position_not_on_page(len(shown)))
+            return []
+        car = catalog().get(stock_id)
+        if car is None:
+            dispatcher.utter_message(text=presenter.car_not_found(stock_id))
+            return []
+        dispatcher.utter_message(text=presenter.car_details_message(car))
+        return [SlotSet("selected_car", car.stock_id)]
+
+
+def _as_int(value: Any, default: int) -> int:
+    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default

@@ -1,0 +1,45 @@
+"""Actions run against the real seeded SQLite catalog, with trackers built the way Rasa sends them."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import pytest
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions import catalog_actions
+from actions.settings import get_settings
+
+
+@pytest.fixture(autouse=True)
+def catalog_on_test_database(monkeypatch, seeded_sqlite_url):
+    monkeypatch.setenv("DATABASE_URL", seeded_sqlite_url)
+    get_settings.cache_clear()
+    catalog_actions.catalog.cache_clear()
+    yield
+    get_settings.cache_clear()
+    catalog_actions.catalog.cache_clear()
+
+
+def make_tracker(text: str, intent: str, slots: Optional[dict[str, Any]] = None) -> Tracker:
+    return Tracker.from_dict({
+        "sender_id": "test-customer",
+        "slots": slots or {},
+        "latest_message": {"text": text, "intent": {"name": intent, "confidence": 0.99}, "entities": []},
+        "events": [],
+        "paused": False,
+        "followup_action": None,
+        "active_loop": {},
+        "latest_action_name": "action_listen",
+    })
+
+
+async def run_action(action, text: str, intent: str, slots: Optional[dict[str, Any]] = None):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, make_tracker(text, intent, slots), {})
+    return dispatcher.messages, events
+
+
+def slots_from(events) -> dict[str, Any]:
+    return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}

@@ -1,0 +1,139 @@
+import re
+
+from rasa_sdk.events import SlotSet
+
+from actions.catalog.query import CarFilters
+from actions.catalog_actions import (
+    SERVICE_UNAVAILABLE,
+    ActionCarDetails,
+    ActionChangePage,
+    ActionListBrands,
+    ActionSearchCars,
+    catalog,
+)
+from actions.fallback_actions import ActionFallback
+from tests.actions.conftest import run_action, slots_from
+
+PAGE = re.compile(r"página (\d+) de (\d+)")
+
+
+async def test_brands_with_counts(repository):
+    messages, events = await run_action(ActionListBrands(), "¿qué marcas tienen?", "list_brands")
+    text = messages[0]["text"]
+    for make, count in repository.brand_counts():
+        assert f"• {make} ({count})" in text
+    assert events == []
+
+
+async def test_misspelled_brand_lists_the_first_page(repository):
+    messages, events = await run_action(ActionSearchCars(), "quiero un chebrolet", "search_cars")
+    text = messages[0]["text"]
+    slots = slots_from(events)
+    total = repository.count(CarFilters(make="Chevrolet"))
+    assert f"Encontré {total} autos (Chevrolet)" in text
+    assert PAGE.search(text).group(1) == "1"
+    assert slots["search_filters"] == {"make": "Chevrolet", "sort": "price_asc"}
+    assert slots["listing_page"] == 1
+    assert len(slots["listing_stock_ids"]) == min(5, total)
+    lines = [line for line in text.splitlines() if re.match(r"^\d\. ", line)]
+    assert [line[0] for line in lines] == [str(n) for n in range(1, len(lines) + 1)]
+    assert all("Chevrolet" in line and "$" in line and " km" in line for line in lines)
+
+
+async def test_refinement_then_paging_then_details():
+    _, events = await run_action(ActionSearchCars(), "busco una SUV de menos de 350 mil", "search_cars")
+    slots = slots_from(events)
+    assert slots["search_filters"] == {"body_type": "suv", "price_max": 350000, "sort": "price_asc"}
+
+    _, events = await run_action(ActionSearchCars(), "ahora solo automáticos", "search_cars", slots)
+    slots = slots_from(events)
+    assert slots["search_filters"]["transmission"] == "automatic"
+    assert slots["search_filters"]["body_type"] == "suv"
+
+    messages, events = await run_action(ActionChangePage(), "siguiente", "change_page", slots)
+    page_two = slots_from(events)
+    assert PAGE.search(messages[0]["text"]).group(1) == "2"
+    assert page_two["listing_page"] == 2
+    assert set(page_two["listing_stock_ids"]).isdisjoint(slots["listing_stock_ids"])
+
+    messages, events = await run_action(ActionCarDetails(), "detalles del 2", "car_details", page_two)
+    stock_id = page_two["listing_stock_ids"][1]
+    assert f"Clave: {stock_id}" in messages[0]["text"]
+    assert events == [SlotSet("selected_car", stock_id)]
+
+
+async def test_previous_from_the_first_page_says_so():
+    _, events = await run_action(ActionSearchCars(), "quiero un nissan", "search_cars")
+    messages, events = await run_action(ActionChangePage(), "anterior", "change_page", slots_from(events))
+    assert messages[0]["text"] == "Ya estás en la primera página."
+    assert events == []
+
+
+async def test_paging_without_a_listing_asks_what_to_search():
+    messages, events = await run_action(ActionChangePage(), "más", "change_page")
+    assert "Aún no te he mostrado autos" in messages[0]["text"]
+    assert events == []
+
+
+async def test_details_by_stock_id_without_a_listing(repository):
+    car = repository.search(CarFilters(), 1, 1).cars[0]
+    messages, _ = await run_action(ActionCarDetails(), f"info del {car.stock_id.lower()}", "car_details")
+    assert f"Precio: ${car.price:,}" in messages[0]["text"]
+
+
+async def test_details_of_a_position_not_on_the_page():
+    _, events = await run_action(ActionSearchCars(), "quiero un chevrolet", "search_cars")
+    messages, events = await run_action(ActionCarDetails(), "detalles del 9", "car_details", slots_from(events))
+    assert "elige un número del 1 al 5" in messages[0]["text"]
+    assert events == []
+
+
+async def test_unknown_brand_offers_the_closest():
+    messages, events = await run_action(ActionSearchCars(), "quiero un renol", "search_cars")
+    assert messages[0]["text"].startswith("No encontré «renol» entre las marcas y modelos")
+    assert "¿Quisiste decir Renault?" in messages[0]["text"]
+    assert events == []
+
+
+async def test_a_brand_we_do_not_sell_offers_the_most_stocked(repository):
+    messages, _ = await run_action(ActionSearchCars(), "quiero un ferrari", "search_cars")
+    top = [make for make, _ in repository.brand_counts()[:4]]
+    assert f"Las marcas con más opciones son {', '.join(top[:-1])} o {top[-1]}." in messages[0]["text"]
+
+
+async def test_empty_result_suggests_which_filter_to_relax():
+    messages, events = await run_action(ActionSearchCars(), "un aveo de menos de 20 mil", "search_cars")
+    text = messages[0]["text"]
+    assert text.startswith("No encontré autos con Chevrolet Aveo · hasta $20,000")
+    assert "Si quitamos el límite de precio" in text
+    assert slots_from(events)["listing_stock_ids"] == []
+
+
+async def test_malformed_slots_do_not_break_the_turn():
+    slots = {"search_filters": "not a dict", "listing_page": "x", "listing_stock_ids": [3, None]}
+    messages, _ = await run_action(ActionChangePage(), "más", "change_page", slots)
+    assert PAGE.search(messages[0]["text"])
+    messages, _ = await run_action(ActionCarDetails(), "detalles del 1", "car_details", slots)
+    assert "Aún no te he mostrado autos" in messages[0]["text"]
+
+
+async def test_a_huge_message_is_answered_quickly():
+    messages, _ = await run_action(ActionSearchCars(), "chevrolet " * 5000, "search_cars")
+    assert "Chevrolet" in messages[0]["text"]
+
+
+async def test_database_failure_gets_a_polite_reply(monkeypatch, tmp_path):
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing-dir/nope/catalog.db")
+    from actions.settings import get_settings
+
+    get_settings.cache_clear()
+    catalog.cache_clear()
+    messages, events = await run_action(ActionListBrands(), "marcas", "list_brands")
+    assert messages[0]["text"] == SERVICE_UNAVAILABLE
+    assert events == []
+
+
+async def test_fallback_shows_the_menu_and_reverts_the_turn():
+    messages, events = await run_action(ActionFallback(), "asdf qwer", "nlu_fallback")
+    assert messages[0]["response"] == "utter_help"
+    assert events == [{"event": "rewind", "timestamp": None}]

@@ -1,0 +1,194 @@
+"""`make bench`: measured latency and throughput, printed as `name: value unit` and written to JSON.
+
+1. The filtered, paged catalog query on a generated 100,000-car catalog (SQLite).
+2. A scripted catalog conversation over the REST channel (real action server, SQL tracker store)
+   at 1 and 16 concurrent users.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from actions.catalog.importer import DEFAULT_CSV, import_catalog, parse_catalog, upsert_cars
+from actions.catalog.query import CarFilters
+from actions.catalog.repository import CatalogRepository
+from actions.settings import PROJECT_ROOT
+from scripts.servers import BotServers, free_port, running_environment
+
+CONVERSATION = [
+    "hola",
+    "qué marcas tienen?",
+    "quiero un chebrolet",
+    "siguiente",
+    "detalles del 2",
+    "busco una SUV de menos de 350 mil",
+    "ahora solo automáticos",
+    "más",
+    "anterior",
+    "un jetta 2019 o más nuevo con menos de 60 mil km",
+    "que tenga carplay",
+    "gracias",
+]
+
+
+def percentile(samples: list[float], share: float) -> float:
+    ordered = sorted(samples)
+    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
+
+
+def synthetic_catalog(size: int, seed: int = 11) -> list[dict[str, Any]]:
+    """`size` cars drawn from the real catalog's rows, with year, km and price varied plausibly."""
+    rng = random.Random(seed)
+    base = parse_catalog(DEFAULT_CSV.read_text(encoding="utf-8"))
+    cars = []
+    for number in range(size):
+        row = dict(rng.choice(base))
+        shift = rng.randint(-2, 2)
+        row["stock_id"] = f"GEN-{number:06d}"
+        row["year"] = min(2025, max(2012, row["year"] + shift))
+        row["km"] = max(0, int(row["km"] * rng.uniform(0.6, 1.4)) + 15_000 * -shift)
+        row["price"] = max(40_000, int(row["price"] * (1 + 0.06 * shift) * rng.uniform(0.93, 1.07)) // 100 * 100)
+        cars.append(row)
+    return cars
+
+
+def catalog_query_benchmark(size: int, queries: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/bench.db"
+        started = time.perf_counter()
+        upsert_cars(url, synthetic_catalog(size))
+        load_seconds = time.perf_counter() - started
+        repository = CatalogRepository(url)
+        matcher = repository.name_matcher()
+        rng = random.Random(5)
+        makes = list(matcher.makes)
+        samples = []
+        for _ in range(queries):
+            make = rng.choice(makes)
+            filters = rng.choice([
+                CarFilters(make=make),
+                CarFilters(make=make, model=rng.choice(matcher.models_by_make[make])),
+                CarFilters(body_type="suv", price_max=350_000),
+                CarFilters(make=make, year_min=2019, km_max=60_000),
+                CarFilters(transmission="automatic", car_play=True, sort="year_desc"),
+                CarFilters(price_min=200_000, price_max=300_000, sort="km_asc"),
+                CarFilters(),
+            ])
+            page = rng.randint(1, 40)
+            started = time.perf_counter()
+            repository.search(filters, page=page, page_size=5)
+            samples.append((time.perf_counter() - started) * 1000)
+    return {
+        "catalog_cars": size,
+        "catalog_load_s": load_seconds,
+        "catalog_query_p50_ms": percentile(samples, 0.5),
+        "catalog_query_p95_ms": percentile(samples, 0.95),
+    }
+
+
+def run_users(servers: BotServers, users: int, conversations_per_user: int, tag: str) -> dict[str, float]:
+    latencies: list[float] = []
+    failures: list[str] = []
+    lock = threading.Lock()
+
+    def user(index: int) -> None:
+        session = requests.Session()
+        for number in range(conversations_per_user):
+            sender = f"bench-{tag}-{index}-{number}"
+            for message in CONVERSATION:
+                started = time.perf_counter()
+                try:
+                    reply = session.post(f"{servers.rasa_url}/webhooks/rest/webhook",
+                                         json={"sender": sender, "message": message}, timeout=60)
+                    ok = reply.status_code == 200 and reply.json()
+                except requests.RequestException as problem:
+                    ok, reply = False, problem
+                elapsed = (time.perf_counter() - started) * 1000
+                with lock:
+                    latencies.append(elapsed)
+                    if not ok:
+                        failures.append(f"{message!r}: {reply}")
+
+    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    prefix = f"rest_turn_{users}u"
+    return {
+        f"{prefix}_p50_ms": percentile(latencies, 0.5),
+        f"{prefix}_p95_ms": percentile(latencies, 0.95),
+        f"{prefix}_turns_per_s": len(latencies) / wall,
+        f"{prefix}_turns": len(latencies),
+        f"{prefix}_failed_turns": len(failures),
+    }
+
+
+def rest_benchmark(conversations: int) -> dict[str, float]:
+    with tempfile.TemporaryDirectory() as folder:
+        catalog_url = f"sqlite:///{folder}/catalog.db"
+        import_catalog(DEFAULT_CSV, catalog_url)
+        environment = running_environment({
+            "DATABASE_URL": catalog_url,
+            "TRACKER_STORE_URL": f"sqlite:///{folder}/tracker.db",
+            "RASA_PORT": str(free_port()),
+            "ACTION_PORT": str(free_port()),
+        })
+        with open(Path(folder) / "servers.log", "w") as log:
+            started = time.perf_counter()
+            with BotServers(environment, output=log) as servers:
+                figures: dict[str, float] = {"startup_s": time.perf_counter() - started}
+                run_users(servers, 1, 1, "warmup")
+                figures.update(run_users(servers, 1, conversations, "one"))
+                figures.update(run_users(servers, 16, max(1, conversations // 4), "many"))
+    return figures
+
+
+UNITS = {"_ms": "ms", "_s": "s", "_per_s": "turns/s"}
+
+
+def unit_of(name: str) -> str:
+    for suffix, unit in sorted(UNITS.items(), key=lambda item: -len(item[0])):
+        if name.endswith(suffix):
+            return unit
+    return "count"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--catalog-size", type=int, default=100_000)
+    parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--conversations", type=int, default=10, help="per user at 1 user; a quarter of it at 16")
+    parser.add_argument("--output", type=Path, default=PROJECT_ROOT / "results" / "bench.json")
+    args = parser.parse_args()
+
+    steps: list[Callable[[], dict[str, float]]] = [
+        lambda: catalog_query_benchmark(args.catalog_size, args.queries),
+        lambda: rest_benchmark(args.conversations),
+    ]
+    figures: dict[str, float] = {}
+    for step in steps:
+        for name, value in step().items():
+            figures[name] = value
+            shown = f"{value:.1f}" if isinstance(value, float) else str(value)
+            print(f"{name}: {shown} {unit_of(name)}", flush=True)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps({"figures": figures, "conversation": CONVERSATION}, indent=2))
+    print(f"written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -56,7 +56,7 @@ def postgres_url() -> Iterator[str]:
         )
     url = make_url(TEST_POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     yield url
-    from actions.catalog.database import get_engine
+    from actions.database import get_engine
 
     get_engine(url).dispose()
     with admin.connect() as connection:

@@ -20,8 +20,8 @@ from typing import Any, Optional
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from actions.catalog.database import get_engine, session_scope
 from actions.catalog.models import BODY_TYPES, FUELS, TRANSMISSIONS, Car, CatalogImport
+from actions.database import get_engine, session_scope
 from actions.settings import PROJECT_ROOT, get_settings
 
 COLUMNS = (

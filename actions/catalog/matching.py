@@ -30,6 +30,9 @@ DOMAIN_WORDS = frozenset(fold(word) for word in """
     automatico automatica automaticos automaticas manual manuales estandar standard
     gasolina hibrido hibridos hibrida diesel electrico electricos carplay bluetooth
     hola gracias favor porfa info informacion detalles ficha enseñame muestrame ver dime algo otro otra
+    financiar financiamiento financiado financiada financio credito creditos plazo plazos enganche mensualidad
+    mensualidades mensual mes meses pago pagos pagar pagaria pagaré tasa interes intereses cotiza cotizame cotizar
+    compara comparar comparame comparativa simula calcula plan planes doy daria pongo queda quedaria saldria
 """.split()) | frozenset(fold(word) for word in STOP_WORDS)
 
 # Below this similarity (0-100) a make is not offered as "did you mean": "ferrari" is not close to "Ford".

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String
-from sqlalchemy.orm import declarative_base
 
-Base = declarative_base()
+from actions.database import Base
 
 BODY_TYPES = ("sedan", "hatchback", "suv", "pickup", "minivan")
 TRANSMISSIONS = ("manual", "automatic")
@@ -31,11 +30,15 @@ class Car(Base):
     width_mm = Column(Integer, nullable=False)
     height_mm = Column(Integer, nullable=False)
 
-    # Listings are ordered by price, so each index ends in price to serve ORDER BY ... LIMIT.
+    # Listings are ordered by price (or year, or km) and paged: each index starts with an equality filter or the
+    # range, and carries the columns a page query filters and sorts on, so the page's stock ids come from the index
+    # alone (see repository.search); measured by `make bench` on 100,000 cars.
     __table_args__ = (
         Index("ix_cars_make_model_price", "make", "model", "price"),
+        Index("ix_cars_make_price", "make", "price", "year", "km"),
         Index("ix_cars_body_price", "body_type", "price"),
-        Index("ix_cars_price", "price"),
+        Index("ix_cars_price_km", "price", "km", "stock_id"),
+        Index("ix_cars_transmission_year", "transmission", "car_play", "year"),
         Index("ix_cars_year", "year"),
         Index("ix_cars_km", "km"),
     )

@@ -10,7 +10,7 @@ from actions.amounts import spell_out_digits
 
 LAST_PAGE = 10**9  # "la última": clamped to the real last page by the repository
 
-_STOCK_ID = re.compile(r"\b([a-z]{2,4})\s?-?\s?(\d{4,7})\b")
+STOCK_ID = re.compile(r"\b([a-z]{2,4})\s?-?\s?(\d{4,7})\b")
 _ORDINALS = {
     "primer": 1, "primero": 1, "primera": 1, "segundo": 2, "segunda": 2, "tercer": 3, "tercero": 3, "tercera": 3,
     "cuarto": 4, "cuarta": 4, "quinto": 5, "quinta": 5, "sexto": 6, "sexta": 6, "septimo": 7, "septima": 7,
@@ -44,7 +44,7 @@ def requested_page(text: str, current: int) -> int:
 
 def requested_car(text: str) -> Optional[CarReference]:
     spelled = spell_out_digits(text)
-    stock = _STOCK_ID.search(spelled)
+    stock = STOCK_ID.search(spelled)
     if stock:
         return CarReference(stock_id=f"{stock.group(1)}-{stock.group(2)}".upper())
     number = re.search(r"(?<![\d.,$])\b(\d{1,2})\b(?!\s*(?:mil|k|%|km))", spelled)

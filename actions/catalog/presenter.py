@@ -70,9 +70,15 @@ def brands_message(counts: Sequence[tuple[str, int]]) -> str:
     return "\n".join(lines)
 
 
+def car_name(car: CarRecord) -> str:
+    """"Chevrolet Aveo LT", and "Mazda 3 i Sport" rather than "Mazda Mazda 3 i Sport"."""
+    model = car.model if car.model.lower().startswith(car.make.lower()) else f"{car.make} {car.model}"
+    return f"{model} {car.version}"
+
+
 def car_line(position: int, car: CarRecord) -> str:
     facts = [str(car.year), f"{thousands(car.km)} km", TRANSMISSION_NAMES.get(car.transmission, car.transmission)]
-    return f"{position}. {car.make} {car.model} {car.version} · {' · '.join(facts)} · {money(car.price)}"
+    return f"{position}. {car_name(car)} · {' · '.join(facts)} · {money(car.price)}"
 
 
 def listing_message(page: Page, filters: CarFilters) -> str:
@@ -116,7 +122,7 @@ def unknown_brand_message(words: Sequence[str], suggestions: Sequence[str], most
 def car_details_message(car: CarRecord) -> str:
     yes_no = {True: "sí", False: "no"}
     return "\n".join([
-        f"🚗 {car.make} {car.model} {car.version} {car.year}",
+        f"🚗 {car_name(car)} {car.year}",
         f"Clave: {car.stock_id}",
         f"💰 Precio: {money(car.price)}",
         f"🛣️ Kilometraje: {thousands(car.km)} km",

@@ -1,4 +1,6 @@
-"""Engines and sessions behind DATABASE_URL: one engine per URL and process, one session per unit of work."""
+"""Engines and sessions behind DATABASE_URL: one engine per URL and process, one session per unit of work.
+
+The catalog and the leads share one database and one declarative base."""
 
 from __future__ import annotations
 
@@ -8,9 +10,9 @@ from functools import cache
 
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, declarative_base, sessionmaker
 
-from actions.catalog.models import Base
+Base = declarative_base()
 
 
 @cache
@@ -18,6 +20,10 @@ def get_engine(url: str) -> Engine:
     engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    # Importing the table modules registers them on Base before the tables are created.
+    import actions.catalog.models  # noqa: F401
+    import actions.leads.models  # noqa: F401
+
     Base.metadata.create_all(engine)
     return engine
 

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 import pytest
 from dotenv import dotenv_values
 
@@ -20,7 +22,21 @@ def test_other_urls_are_kept_as_given():
     assert Settings.from_mapping({"DATABASE_URL": url}).database_url == url
 
 
-@pytest.mark.parametrize("name, value", [("RASA_PORT", "abc"), ("ACTION_PORT", "70000"), ("PAGE_SIZE", "0")])
+def test_financing_terms_come_from_percentages_and_a_list_of_years():
+    settings = Settings.from_mapping(
+        {"FINANCING_ANNUAL_RATE": "12.5", "FINANCING_TERMS_YEARS": "2, 4,3", "FINANCING_MIN_DOWN_PAYMENT_PERCENT": "20%"}
+    )
+    assert settings.financing.annual_rate == Decimal("0.125")
+    assert settings.financing.terms_years == (2, 3, 4)
+    assert settings.financing.min_down_payment_share == Decimal("0.2")
+    assert Settings.from_mapping({}).notify_webhook_url is None
+
+
+@pytest.mark.parametrize("name, value", [
+    ("RASA_PORT", "abc"), ("ACTION_PORT", "70000"), ("PAGE_SIZE", "0"), ("FINANCING_ANNUAL_RATE", "diez"),
+    ("FINANCING_TERMS_YEARS", "3,x"), ("FINANCING_TERMS_YEARS", "0"), ("FINANCING_MIN_DOWN_PAYMENT_PERCENT", "100"),
+    ("NOTIFY_WEBHOOK_URL", "hooks.slack.com/x"),
+])
 def test_bad_values_are_refused_clearly(name, value):
     with pytest.raises(SettingsError, match=name):
         Settings.from_mapping({name: value})

@@ -1,0 +1,260 @@
+"""Rasa actions for financing: the form's extraction and validation, its questions, and the plan itself.
+
+Thin adapters over `actions.financing`; the catalog is read through the same repository as the listings."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from decimal import Decimal
+from typing import Any, Optional
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.catalog import presenter as catalog_presenter
+from actions.catalog.query import CarFilters
+from actions.catalog.repository import CarRecord
+from actions.catalog_actions import SERVICE_UNAVAILABLE, CatalogAction, catalog, latest_text, listing_events
+from actions.financing import presenter
+from actions.financing.plans import DownPaymentInput, check_down_payment, compare_terms, compute_plan
+from actions.financing.reading import FinancingMessage, read_financing_message
+from actions.leads.notifier import wake_running_notifier
+from actions.leads.store import LeadStore, NewLead
+from actions.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+ANSWER_INTENTS = ("inform", "ask_financing", "car_details", "nlu_fallback")
+ALL_TERMS = "all"  # finance_term value for "compara plazos"
+LISTING_SLOTS = ("search_filters", "listing_page", "listing_stock_ids")
+_BARE_NUMBER = re.compile(r"\s*(\d{1,2})\s*")
+_NO_DOWN_PAYMENT = re.compile(r"\b(?:sin enganche|nada de enganche|no tengo enganche|cero)\b")
+
+
+def _shown(tracker: Tracker) -> list[str]:
+    return [stock_id for stock_id in tracker.get_slot("listing_stock_ids") or [] if isinstance(stock_id, str)]
+
+
+def _car(stock_id: Any) -> Optional[CarRecord]:
+    return catalog().get(stock_id) if isinstance(stock_id, str) else None
+
+
+class ValidateFinancingForm(FormValidationAction):
+    """Fills the car, the down payment and the term from whatever the customer wrote, in any order."""
+
+    def name(self) -> str:
+        return "validate_financing_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if tracker.get_slot("requested_slot") and intent not in ANSWER_INTENTS:
+            return []  # not an answer: the form rejects the turn and the rules handle it (a new search, thanks, help)
+        try:
+            return await super().run(dispatcher, tracker, domain)
+        except SQLAlchemyError:
+            logger.exception("catalog query failed while validating the financing form")
+            dispatcher.utter_message(text=SERVICE_UNAVAILABLE)
+            return [SlotSet("requested_slot", None)]
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        # A listing shown to pick among several cars of one model must reach the tracker too.
+        listing = {name: value for name, value in tracker.slots_to_validate().items() if name in LISTING_SLOTS}
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        return events + [SlotSet(name, value) for name, value in listing.items()]
+
+    @staticmethod
+    def _message(tracker: Tracker) -> FinancingMessage:
+        return read_financing_message(latest_text(tracker))
+
+    @staticmethod
+    def _bare_number(tracker: Tracker) -> Optional[int]:
+        match = _BARE_NUMBER.fullmatch(latest_text(tracker))
+        return int(match.group(1)) if match else None
+
+    async def extract_selected_car(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        asked = tracker.get_slot("requested_slot")
+        if asked in ("down_payment", "finance_term") and self._bare_number(tracker) is not None:
+            return {}  # "5" answers the question asked, it does not pick car number 5
+        message = self._message(tracker)
+        found = await asyncio.to_thread(self._resolve_car, dispatcher, tracker, message)
+        return found if found.get("selected_car") else {**found, **self._ask_again(tracker, "selected_car")}
+
+    @staticmethod
+    def _ask_again(tracker: Tracker, slot: str) -> dict[str, Any]:
+        """Re-ask the question instead of letting the form reject an answer it could not read."""
+        return {slot: None} if tracker.get_slot("requested_slot") == slot else {}
+
+    def _resolve_car(self, dispatcher: CollectingDispatcher, tracker: Tracker, message: FinancingMessage) -> dict[str, Any]:
+        shown = _shown(tracker)
+        reference = message.car
+        if reference and reference.stock_id:
+            return {"selected_car": reference.stock_id}
+        if reference and shown:
+            position = len(shown) if reference.last else reference.position
+            if position is not None and 1 <= position <= len(shown):
+                return {"selected_car": shown[position - 1]}
+            dispatcher.utter_message(text=catalog_presenter.position_not_on_page(len(shown)))
+            return {}
+        repository = catalog()
+        make, model, _ = repository.name_matcher().resolve(message.car_text)
+        if make is None:
+            return {}
+        filters = CarFilters(make=make, model=model)
+        for stock_id in shown:  # the car of that model the customer is looking at
+            car = repository.get(stock_id)
+            if car and car.make == make and (model is None or car.model == model):
+                return {"selected_car": stock_id}
+        page = repository.search(filters, page=1, page_size=get_settings().page_size)
+        if page.total == 1:
+            return {"selected_car": page.cars[0].stock_id}
+        if page.total == 0:
+            dispatcher.utter_message(text=presenter.car_not_in_stock())
+            return {}
+        # Several cars of that model: show them; the form then asks which one.
+        dispatcher.utter_message(text=catalog_presenter.listing_message(page, filters))
+        return {"selected_car": None, **{event["name"]: event["value"] for event in listing_events(page, filters)}}
+
+    async def extract_down_payment(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        written = self._message(tracker).down_payment
+        if written is None and _NO_DOWN_PAYMENT.search(latest_text(tracker).lower()):
+            written = DownPaymentInput(Decimal(0))
+        if written:
+            return {"down_payment": written.to_slot()}
+        reask = self._ask_again(tracker, "down_payment")
+        if reask:
+            dispatcher.utter_message(text=presenter.down_payment_not_understood())
+        return reask
+
+    async def extract_finance_term(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        message = self._message(tracker)
+        if message.compare_terms:
+            return {"finance_term": ALL_TERMS}
+        years = message.years
+        if years is None and tracker.get_slot("requested_slot") == "finance_term":
+            years = self._bare_number(tracker)
+        if years is not None:
+            return {"finance_term": years}
+        reask = self._ask_again(tracker, "finance_term")
+        if reask:
+            dispatcher.utter_message(text=presenter.term_not_understood(get_settings().financing))
+        return reask
+
+    async def validate_selected_car(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        car = await asyncio.to_thread(_car, value)
+        if car is None:
+            if value is not None:
+                dispatcher.utter_message(text=catalog_presenter.car_not_found(str(value)))
+            return {"selected_car": None}
+        return {"selected_car": car.stock_id}
+
+    async def validate_down_payment(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        written = DownPaymentInput.from_slot(value)
+        if written is None:
+            return {"down_payment": None}
+        car = await asyncio.to_thread(_car, tracker.get_slot("selected_car"))
+        if car is None:
+            return {"down_payment": written.to_slot()}  # checked against the price once the car is known
+        terms = get_settings().financing
+        problem = check_down_payment(Decimal(car.price), written.pesos(Decimal(car.price)), terms)
+        if problem:
+            dispatcher.utter_message(text=presenter.down_payment_problem(problem, Decimal(car.price), terms))
+            return {"down_payment": None}
+        return {"down_payment": written.to_slot()}
+
+    async def validate_finance_term(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if value == ALL_TERMS:
+            return {"finance_term": ALL_TERMS}
+        terms = get_settings().financing
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and int(value) in terms.terms_years:
+            return {"finance_term": int(value)}
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            dispatcher.utter_message(text=presenter.term_not_offered(int(value), terms))
+        return {"finance_term": None}
+
+
+class ActionAskSelectedCar(CatalogAction):
+    def name(self) -> str:
+        return "action_ask_selected_car"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        dispatcher.utter_message(text=presenter.ask_car())
+        return []
+
+
+class ActionAskDownPayment(CatalogAction):
+    def name(self) -> str:
+        return "action_ask_down_payment"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        car = _car(tracker.get_slot("selected_car"))
+        dispatcher.utter_message(text=presenter.ask_down_payment(car, get_settings().financing))
+        return []
+
+
+class ActionAskFinanceTerm(CatalogAction):
+    def name(self) -> str:
+        return "action_ask_finance_term"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        dispatcher.utter_message(text=presenter.ask_term(get_settings().financing))
+        return []
+
+
+class ActionFinancingPlan(CatalogAction):
+    """Computes the plan (or every term side by side), then stores the lead for the sales team."""
+
+    def name(self) -> str:
+        return "action_financing_plan"
+
+    def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        settings = get_settings()
+        terms = settings.financing
+        car = _car(tracker.get_slot("selected_car"))
+        written = DownPaymentInput.from_slot(tracker.get_slot("down_payment"))
+        term = tracker.get_slot("finance_term")
+        if car is None or written is None or term is None:
+            # Only reachable if the slots were changed outside the form.
+            dispatcher.utter_message(text=presenter.choose_car_first() if car is None else presenter.ask_term(terms))
+            return []
+        price = Decimal(car.price)
+        down_payment = written.pesos(price)
+        problem = check_down_payment(price, down_payment, terms)
+        if problem:  # the car changed since the down payment was given
+            dispatcher.utter_message(text=presenter.down_payment_problem(problem, price, terms))
+            return [SlotSet("down_payment", None)]
+        if term == ALL_TERMS:
+            plans = compare_terms(price, down_payment, terms)
+            dispatcher.utter_message(text=presenter.comparison_message(car, plans))
+        else:
+            plans = [compute_plan(price, down_payment, int(term), terms)]
+            dispatcher.utter_message(text=presenter.plan_message(car, plans[0]))
+        lead = NewLead(
+            customer_id=tracker.sender_id,
+            channel=tracker.get_latest_input_channel() or "unknown",
+            stock_id=car.stock_id,
+            car_label=presenter.car_label(car),
+            plans=plans,
+        )
+        lead_id = LeadStore(settings.database_url).record(lead, notify=settings.notify_webhook_url is not None)
+        logger.info("lead %s stored: %s %s for %s", lead_id, car.stock_id, lead.car_label, tracker.sender_id)
+        wake_running_notifier()
+        return []

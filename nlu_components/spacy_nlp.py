@@ -33,7 +33,7 @@ class SpacyNLP(RasaSpacyNLP):
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=r".*\[W095\]")
             try:
-                language = spacy.load(spacy_model_name, disable=["parser"])
+                language = spacy.load(spacy_model_name, disable=["parser", "ner"])
             except OSError as problem:
                 raise InvalidConfigException(
                     f"the spaCy pipeline {spacy_model_name!r} is not installed; `make setup` installs it"

@@ -3,6 +3,8 @@
 1. The filtered, paged catalog query on a generated 100,000-car catalog (SQLite).
 2. A scripted catalog conversation over the REST channel (real action server, SQL tracker store)
    at 1 and 16 concurrent users.
+3. A scripted financing conversation at 1 user, with lead notifications going to a local receiver that
+   takes 2 s to answer: the customer's replies must not wait for it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +42,17 @@ CONVERSATION = [
     "que tenga carplay",
     "gracias",
 ]
+FINANCING_CONVERSATION = [
+    "busco un aveo",
+    "cuánto pagaría al mes por el 2",
+    "50 mil",
+    "a 4 años",
+    "y a 6 años?",
+    "y si doy 80 mil?",
+    "compara plazos",
+    "quiero financiar el 1 con 20% a 5 años",
+]
+NOTIFY_RECEIVER_DELAY_S = 2.0
 
 
 def percentile(samples: list[float], share: float) -> float:
@@ -96,7 +110,10 @@ def catalog_query_benchmark(size: int, queries: int) -> dict[str, float]:
     }
 
 
-def run_users(servers: BotServers, users: int, conversations_per_user: int, tag: str) -> dict[str, float]:
+def run_users(
+    servers: BotServers, users: int, conversations_per_user: int, tag: str, script: list[str] = CONVERSATION,
+    prefix: str = "rest_turn",
+) -> dict[str, float]:
     latencies: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
@@ -105,7 +122,7 @@ def run_users(servers: BotServers, users: int, conversations_per_user: int, tag:
         session = requests.Session()
         for number in range(conversations_per_user):
             sender = f"bench-{tag}-{index}-{number}"
-            for message in CONVERSATION:
+            for message in script:
                 started = time.perf_counter()
                 try:
                     reply = session.post(f"{servers.rasa_url}/webhooks/rest/webhook",
@@ -126,7 +143,7 @@ def run_users(servers: BotServers, users: int, conversations_per_user: int, tag:
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
-    prefix = f"rest_turn_{users}u"
+    prefix = f"{prefix}_{users}u"
     return {
         f"{prefix}_p50_ms": percentile(latencies, 0.5),
         f"{prefix}_p95_ms": percentile(latencies, 0.95),
@@ -136,7 +153,25 @@ def run_users(servers: BotServers, users: int, conversations_per_user: int, tag:
     }
 
 
+class SlowReceiver(BaseHTTPRequestHandler):
+    """A sales-team webhook that answers after NOTIFY_RECEIVER_DELAY_S; counts what it received."""
+
+    received = 0
+
+    def do_POST(self) -> None:  # noqa: N802 - the name http.server expects
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        time.sleep(NOTIFY_RECEIVER_DELAY_S)
+        SlowReceiver.received += 1
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
 def rest_benchmark(conversations: int) -> dict[str, float]:
+    receiver = ThreadingHTTPServer(("127.0.0.1", free_port()), SlowReceiver)
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
     with tempfile.TemporaryDirectory() as folder:
         catalog_url = f"sqlite:///{folder}/catalog.db"
         import_catalog(DEFAULT_CSV, catalog_url)
@@ -145,6 +180,7 @@ def rest_benchmark(conversations: int) -> dict[str, float]:
             "TRACKER_STORE_URL": f"sqlite:///{folder}/tracker.db",
             "RASA_PORT": str(free_port()),
             "ACTION_PORT": str(free_port()),
+            "NOTIFY_WEBHOOK_URL": f"http://127.0.0.1:{receiver.server_port}/leads",
         })
         with open(Path(folder) / "servers.log", "w") as log:
             started = time.perf_counter()
@@ -153,6 +189,10 @@ def rest_benchmark(conversations: int) -> dict[str, float]:
                 run_users(servers, 1, 1, "warmup")
                 figures.update(run_users(servers, 1, conversations, "one"))
                 figures.update(run_users(servers, 16, max(1, conversations // 4), "many"))
+                figures.update(run_users(servers, 1, conversations, "financing", FINANCING_CONVERSATION, "financing_turn"))
+                time.sleep(NOTIFY_RECEIVER_DELAY_S + 1)  # let the last notifications arrive
+                figures["lead_notifications_received"] = SlowReceiver.received
+    receiver.shutdown()
     return figures
 
 
@@ -185,7 +225,8 @@ def main() -> int:
             shown = f"{value:.1f}" if isinstance(value, float) else str(value)
             print(f"{name}: {shown} {unit_of(name)}", flush=True)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(json.dumps({"figures": figures, "conversation": CONVERSATION}, indent=2))
+    args.output.write_text(json.dumps(
+        {"figures": figures, "conversation": CONVERSATION, "financing_conversation": FINANCING_CONVERSATION}, indent=2))
     print(f"written to {args.output}")
     return 0
 

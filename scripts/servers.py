@@ -143,4 +143,4 @@ def running_environment(overrides: Optional[Mapping[str, str]] = None) -> dict[s
     from actions.settings import Settings, get_settings
 
     settings = Settings.from_mapping({**get_settings().as_environment(), **(overrides or {})})
-    return settings.as_environment()
+    return {**(overrides or {}), **settings.as_environment()}  # resolved values win; other overrides pass through

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import threading
 from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -11,8 +15,40 @@ import requests
 from scripts.servers import DEFAULT_MODEL, BotServers, free_port, running_environment
 
 
+class LeadReceiver(ThreadingHTTPServer):
+    """The sales team's webhook: a real HTTP server on loopback that keeps every JSON body it receives."""
+
+    def __init__(self) -> None:
+        self.bodies: list[dict[str, Any]] = []
+        super().__init__(("127.0.0.1", free_port()), _RecordingHandler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_port}/leads"
+
+
+class _RecordingHandler(BaseHTTPRequestHandler):
+    server: LeadReceiver
+
+    def do_POST(self) -> None:  # noqa: N802 - the name http.server expects
+        self.server.bodies.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0))))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *_: Any) -> None:
+        pass
+
+
 @pytest.fixture(scope="session")
-def bot_environment(tmp_path_factory, seeded_sqlite_url) -> dict[str, str]:
+def lead_receiver() -> Iterator[LeadReceiver]:
+    receiver = LeadReceiver()
+    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    yield receiver
+    receiver.shutdown()
+
+
+@pytest.fixture(scope="session")
+def bot_environment(tmp_path_factory, seeded_sqlite_url, lead_receiver) -> dict[str, str]:
     if not DEFAULT_MODEL.exists():
         pytest.fail(f"no trained model at {DEFAULT_MODEL}: `make test` trains it; run `make train`", pytrace=False)
     tracker_db = tmp_path_factory.mktemp("tracker") / "tracker.db"
@@ -21,6 +57,7 @@ def bot_environment(tmp_path_factory, seeded_sqlite_url) -> dict[str, str]:
         "TRACKER_STORE_URL": f"sqlite:///{tracker_db}",
         "RASA_PORT": str(free_port()),
         "ACTION_PORT": str(free_port()),
+        "NOTIFY_WEBHOOK_URL": lead_receiver.url,
     })
 
 

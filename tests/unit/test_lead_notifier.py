@@ -1,0 +1,158 @@
+"""The lead store and its background notifier against real local HTTP receivers and real databases."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from actions.database import session_scope
+from actions.financing.plans import FinancingTerms, compute_plan
+from actions.leads.models import FAILED, PENDING, SENT, UNCONFIGURED, Lead
+from actions.leads.notifier import LeadNotifier
+from actions.leads.store import LeadStore, NewLead, utc_now
+from scripts.servers import free_port
+
+PLAN = compute_plan(Decimal(250_000), Decimal(50_000), 4, FinancingTerms())
+LEAD = NewLead(customer_id="whatsapp:+5215511112222", channel="rest", stock_id="ALM-10001",
+               car_label="Chevrolet Aveo LT 2019", plans=[PLAN])
+
+
+class Receiver:
+    """A webhook on loopback that records bodies; `behaviour(n)` picks the reply to the n-th request (1-based)."""
+
+    def __init__(self, behaviour: Callable[[int], Any]):
+        self.behaviour = behaviour
+        self.bodies: list[dict[str, Any]] = []
+        self.port = free_port()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/leads"
+
+    async def handle(self, request: web.Request) -> web.Response:
+        self.bodies.append(await request.json())
+        reply = self.behaviour(len(self.bodies))
+        if reply == "hang":
+            await asyncio.sleep(3600)
+        return web.Response(status=reply)
+
+
+@pytest.fixture
+async def receive() -> AsyncIterator[Callable[[Callable[[int], Any]], Any]]:
+    runners: list[web.AppRunner] = []
+
+    async def start(behaviour: Callable[[int], Any]) -> Receiver:
+        receiver = Receiver(behaviour)
+        app = web.Application()
+        app.router.add_post("/leads", receiver.handle)
+        runner = web.AppRunner(app, shutdown_timeout=0.1)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", receiver.port).start()
+        runners.append(runner)
+        return receiver
+
+    yield start
+    for runner in runners:
+        await runner.cleanup()
+
+
+@pytest.fixture
+def store(tmp_path) -> LeadStore:
+    return LeadStore(f"sqlite:///{tmp_path / 'leads.db'}")
+
+
+def row(store: LeadStore, lead_id: int) -> Lead:
+    with session_scope(store.database_url) as session:
+        return session.get(Lead, lead_id)
+
+
+async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not condition():
+        assert asyncio.get_running_loop().time() < deadline, "condition not met in time"
+        await asyncio.sleep(0.02)
+
+
+def fast_notifier(store: LeadStore, url: str, **options: Any) -> LeadNotifier:
+    return LeadNotifier(store, url, **{"first_retry_delay": 0.05, "max_retry_delay": 0.2, "timeout": 1.0,
+                                       "idle_poll": 0.2, **options})
+
+
+def test_a_lead_is_stored_pending_or_unconfigured(store):
+    pending = store.record(LEAD, notify=True)
+    quiet = store.record(LEAD, notify=False)
+    assert row(store, pending).notification_status == PENDING
+    assert row(store, quiet).notification_status == UNCONFIGURED
+    assert [notice.id for notice in store.due(utc_now())] == [pending]
+
+
+async def test_a_receiver_failing_twice_gets_the_lead_on_the_third_attempt(store, receive):
+    receiver = await receive(lambda n: 500 if n <= 2 else 200)
+    notifier = fast_notifier(store, receiver.url)
+    worker = asyncio.create_task(notifier.run())
+    await asyncio.sleep(0.05)
+    lead_id = store.record(LEAD, notify=True)
+    notifier.wake()
+    await until(lambda: row(store, lead_id).notification_status == SENT)
+    worker.cancel()
+    assert len(receiver.bodies) == 3 and row(store, lead_id).notification_attempts == 3
+    body = receiver.bodies[-1]
+    assert "ALM-10001" in body["text"] and "$5,072.52/mes" in body["text"]
+    assert body["lead"]["car"]["stock_id"] == "ALM-10001"
+    assert body["lead"]["plans"] == [{"years": 4, "payments": 48, "monthly_payment": "5072.52",
+                                      "total_paid": "243480.96", "total_interest": "43480.96"}]
+
+
+async def test_a_receiver_that_never_answers_does_not_hold_up_other_leads_and_nothing_is_lost(store, receive):
+    receiver = await receive(lambda n: "hang")
+    notifier = fast_notifier(store, receiver.url, timeout=0.3, max_attempts=3)
+    worker = asyncio.create_task(notifier.run())
+    first = store.record(LEAD, notify=True)
+    second = store.record(LEAD, notify=True)
+    notifier.wake()
+    await until(lambda: row(store, first).notification_attempts >= 1 and row(store, second).notification_attempts >= 1,
+                timeout=2.0)
+    assert "TimeoutError" in row(store, first).last_error
+    await until(lambda: {row(store, first).notification_status, row(store, second).notification_status} == {FAILED})
+    worker.cancel()
+    assert row(store, first).notification_attempts == 3  # given up after max_attempts, still stored
+
+
+async def test_leads_pending_at_shutdown_are_sent_after_a_restart(store, receive):
+    down = await receive(lambda n: 503)
+    before_restart = fast_notifier(store, down.url, first_retry_delay=30.0)
+    worker = asyncio.create_task(before_restart.run())
+    lead_id = store.record(LEAD, notify=True)
+    before_restart.wake()
+    await until(lambda: row(store, lead_id).notification_attempts == 1)
+    worker.cancel()
+    assert row(store, lead_id).notification_status == PENDING
+
+    up = await receive(lambda n: 200)
+    after_restart = fast_notifier(store, up.url)
+    # The retry is not due for 30 s; a restarted server sends what is due, so make it due now.
+    with session_scope(store.database_url) as session:
+        session.get(Lead, lead_id).next_attempt_at = utc_now()
+    worker = asyncio.create_task(after_restart.run())
+    await until(lambda: row(store, lead_id).notification_status == SENT)
+    worker.cancel()
+    assert len(up.bodies) == 1
+
+
+def test_retry_delays_grow_exponentially_up_to_a_cap(store):
+    notifier = LeadNotifier(store, "http://127.0.0.1:9/", first_retry_delay=2.0, max_retry_delay=30.0)
+    assert [notifier.retry_delay(attempt) for attempt in range(1, 7)] == [2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
+
+
+def test_the_store_works_on_postgresql(postgres_url):
+    store = LeadStore(postgres_url)
+    lead_id = store.record(LEAD, notify=True)
+    assert lead_id in [notice.id for notice in store.due(utc_now())]
+    store.mark_sent(lead_id)
+    assert row(store, lead_id).notification_status == SENT
+    assert lead_id not in [notice.id for notice in store.due(utc_now())]

@@ -21,10 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import requests
+from sqlalchemy import func, select
 
 from actions.catalog.importer import DEFAULT_CSV, import_catalog, parse_catalog, upsert_cars
 from actions.catalog.query import CarFilters
 from actions.catalog.repository import CatalogRepository
+from actions.database import session_scope
+from actions.leads.models import Lead
 from actions.settings import PROJECT_ROOT
 from scripts.servers import BotServers, free_port, running_environment
 
@@ -169,6 +172,11 @@ class SlowReceiver(BaseHTTPRequestHandler):
         pass
 
 
+def _stored_leads(database_url: str) -> int:
+    with session_scope(database_url) as session:
+        return session.scalar(select(func.count()).select_from(Lead))
+
+
 def rest_benchmark(conversations: int) -> dict[str, float]:
     receiver = ThreadingHTTPServer(("127.0.0.1", free_port()), SlowReceiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
@@ -190,7 +198,10 @@ def rest_benchmark(conversations: int) -> dict[str, float]:
                 figures.update(run_users(servers, 1, conversations, "one"))
                 figures.update(run_users(servers, 16, max(1, conversations // 4), "many"))
                 figures.update(run_users(servers, 1, conversations, "financing", FINANCING_CONVERSATION, "financing_turn"))
-                time.sleep(NOTIFY_RECEIVER_DELAY_S + 1)  # let the last notifications arrive
+                figures["leads_stored"] = _stored_leads(catalog_url)
+                deadline = time.monotonic() + 30  # the slow receiver still has the last ones in hand
+                while SlowReceiver.received < figures["leads_stored"] and time.monotonic() < deadline:
+                    time.sleep(0.2)
                 figures["lead_notifications_received"] = SlowReceiver.received
     receiver.shutdown()
     return figures

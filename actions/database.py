@@ -11,15 +11,20 @@ from functools import cache
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, declarative_base, sessionmaker
+from sqlalchemy.pool import QueuePool
 
 Base = declarative_base()
 
 
 @cache
 def get_engine(url: str) -> Engine:
-    engine = create_engine(url, future=True, pool_pre_ping=not url.startswith("sqlite"))
-    if engine.dialect.name == "sqlite":
+    if url.startswith("sqlite") and ":memory:" not in url:
+        # SQLAlchemy 1.4 opens a new SQLite connection per session (NullPool); reconnecting, re-running the pragmas
+        # and re-reading the schema cost more than a page query. A pool hands each connection to one thread at a time.
+        engine = create_engine(url, future=True, poolclass=QueuePool, connect_args={"check_same_thread": False})
         event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        engine = create_engine(url, future=True, pool_pre_ping=True)
     # Importing the table modules registers them on Base before the tables are created.
     import actions.catalog.models  # noqa: F401
     import actions.leads.models  # noqa: F401

@@ -38,7 +38,8 @@ class Car(Base):
         Index("ix_cars_make_price", "make", "price", "year", "km"),
         Index("ix_cars_body_price", "body_type", "price"),
         Index("ix_cars_price_km", "price", "km", "stock_id"),
-        Index("ix_cars_transmission_year", "transmission", "car_play", "year"),
+        # Newest first, then cheapest: the index's own order serves "year_desc" listings without a sort.
+        Index("ix_cars_transmission_year", transmission, car_play, year.desc(), price, stock_id),
         Index("ix_cars_year", "year"),
         Index("ix_cars_km", "km"),
     )

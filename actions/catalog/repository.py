@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from actions.catalog.matching import NameMatcher
@@ -82,6 +83,10 @@ def _filtered(statement: Select, filters: CarFilters) -> Select:
     return statement.where(*conditions)
 
 
+def _count(session: Session, filters: CarFilters) -> int:
+    return session.execute(_filtered(select(func.count()).select_from(Car), filters)).scalar_one()
+
+
 class CatalogRepository:
     def __init__(self, database_url: str):
         self.database_url = database_url
@@ -90,8 +95,8 @@ class CatalogRepository:
         self._matcher_loaded_at = 0.0
 
     def search(self, filters: CarFilters, page: int, page_size: int) -> Page:
-        total = self.count(filters)
         with session_scope(self.database_url) as session:
+            total = _count(session, filters)
             pages = max(1, math.ceil(total / page_size))
             number = min(max(1, page), pages)
             order = _ORDER.get(filters.sort, _ORDER["price_asc"])
@@ -106,7 +111,7 @@ class CatalogRepository:
 
     def count(self, filters: CarFilters) -> int:
         with session_scope(self.database_url) as session:
-            return session.execute(_filtered(select(func.count()).select_from(Car), filters)).scalar_one()
+            return _count(session, filters)
 
     def get(self, stock_id: str) -> Optional[CarRecord]:
         with session_scope(self.database_url) as session:

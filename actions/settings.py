@@ -30,11 +30,55 @@ DEFAULTS: dict[str, str] = {
     "FINANCING_TERMS_YEARS": "3,4,5,6",
     "FINANCING_MIN_DOWN_PAYMENT_PERCENT": "10",
     "NOTIFY_WEBHOOK_URL": "",
+    "TWILIO_ACCOUNT_SID": "",
+    "TWILIO_AUTH_TOKEN": "",
+    "TWILIO_WHATSAPP_FROM": "",
+    "TWILIO_API_BASE_URL": "https://api.twilio.com",
+    "PUBLIC_URL": "",
+    "TWILIO_VALIDATE_SIGNATURE": "true",
+    "OPENAI_API_KEY": "",
+    "OPENAI_BASE_URL": "",
+    "OPENAI_MODEL": "gpt-4o-mini",
+    "LLM_TIMEOUT_SECONDS": "8",
+    "LLM_MAX_RETRIES": "1",
+    "LLM_TOOLS": "on",
+    "LLM_CONTEXT_TOKENS": "2000",
+    "KNOWLEDGE_MIN_SCORE": "0.2",
 }
 
 
 class SettingsError(ValueError):
     """A configuration value is present but unusable."""
+
+
+@dataclass(frozen=True)
+class LlmSettings:
+    api_key: Optional[str]  # None: offline, no network call at all
+    base_url: Optional[str]  # None: OpenAI's own
+    model: str
+    timeout_seconds: float  # for the whole answer, retries and tool rounds included
+    max_retries: int
+    tools: bool
+    context_tokens: int
+    knowledge_min_score: float
+
+    @property
+    def online(self) -> bool:
+        return self.api_key is not None
+
+
+@dataclass(frozen=True)
+class TwilioSettings:
+    account_sid: str
+    auth_token: str
+    whatsapp_from: str  # "whatsapp:+14155238886"
+    api_base_url: str
+    public_url: Optional[str]  # the base URL Twilio calls; signatures are computed over it
+    validate_signature: bool
+
+    @property
+    def can_send(self) -> bool:
+        return bool(self.account_sid and self.auth_token and self.whatsapp_from)
 
 
 @dataclass(frozen=True)
@@ -46,13 +90,12 @@ class Settings:
     page_size: int
     financing: FinancingTerms
     notify_webhook_url: Optional[str]
+    twilio: TwilioSettings
+    llm: LlmSettings
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Optional[str]]) -> Settings:
         merged = {**DEFAULTS, **{k: v for k, v in values.items() if k in DEFAULTS and v not in (None, "")}}
-        webhook_url = merged["NOTIFY_WEBHOOK_URL"].strip()
-        if webhook_url and not webhook_url.startswith(("http://", "https://")):
-            raise SettingsError(f"NOTIFY_WEBHOOK_URL must be an http(s) URL, got {webhook_url!r}")
         return cls(
             database_url=_absolute_sqlite_url(merged["DATABASE_URL"]),
             tracker_store_url=_absolute_sqlite_url(merged["TRACKER_STORE_URL"]),
@@ -60,7 +103,9 @@ class Settings:
             action_port=_int(merged, "ACTION_PORT", 1, 65535),
             page_size=_int(merged, "PAGE_SIZE", 1, 20),
             financing=_financing_terms(merged),
-            notify_webhook_url=webhook_url or None,
+            notify_webhook_url=_http_url(merged, "NOTIFY_WEBHOOK_URL"),
+            twilio=_twilio(merged),
+            llm=_llm(merged),
         )
 
     def as_environment(self) -> dict[str, str]:
@@ -103,6 +148,54 @@ def _financing_terms(values: Mapping[str, str]) -> FinancingTerms:
     except ValueError as error:
         names = "FINANCING_ANNUAL_RATE, FINANCING_TERMS_YEARS, FINANCING_MIN_DOWN_PAYMENT_PERCENT"
         raise SettingsError(f"financing settings ({names}): {error}") from None
+
+
+def _http_url(values: Mapping[str, str], name: str) -> Optional[str]:
+    url = values[name].strip().rstrip("/")
+    if url and not url.startswith(("http://", "https://")):
+        raise SettingsError(f"{name} must be an http(s) URL, got {url!r}")
+    return url or None
+
+
+def _twilio(values: Mapping[str, str]) -> TwilioSettings:
+    switch = values["TWILIO_VALIDATE_SIGNATURE"].strip().lower()
+    if switch not in ("true", "false"):
+        raise SettingsError(f"TWILIO_VALIDATE_SIGNATURE must be true or false, got {switch!r}")
+    sender = values["TWILIO_WHATSAPP_FROM"].strip()
+    if sender and not sender.startswith("whatsapp:+"):
+        raise SettingsError(f"TWILIO_WHATSAPP_FROM must look like whatsapp:+14155238886, got {sender!r}")
+    return TwilioSettings(
+        account_sid=values["TWILIO_ACCOUNT_SID"].strip(),
+        auth_token=values["TWILIO_AUTH_TOKEN"].strip(),
+        whatsapp_from=sender,
+        api_base_url=_http_url(values, "TWILIO_API_BASE_URL") or DEFAULTS["TWILIO_API_BASE_URL"],
+        public_url=_http_url(values, "PUBLIC_URL"),
+        validate_signature=switch == "true",
+    )
+
+
+def _llm(values: Mapping[str, str]) -> LlmSettings:
+    tools = values["LLM_TOOLS"].strip().lower()
+    if tools not in ("on", "off"):
+        raise SettingsError(f"LLM_TOOLS must be on or off, got {tools!r}")
+    try:
+        timeout, min_score = float(values["LLM_TIMEOUT_SECONDS"]), float(values["KNOWLEDGE_MIN_SCORE"])
+    except ValueError:
+        raise SettingsError("LLM_TIMEOUT_SECONDS and KNOWLEDGE_MIN_SCORE must be numbers") from None
+    if not 0.5 <= timeout <= 9:
+        raise SettingsError(f"LLM_TIMEOUT_SECONDS must be between 0.5 and 9 (a customer waits 10 s at most), got {timeout}")
+    if not 0 <= min_score <= 1:
+        raise SettingsError(f"KNOWLEDGE_MIN_SCORE must be between 0 and 1, got {min_score}")
+    return LlmSettings(
+        api_key=values["OPENAI_API_KEY"].strip() or None,
+        base_url=_http_url(values, "OPENAI_BASE_URL"),
+        model=values["OPENAI_MODEL"].strip(),
+        timeout_seconds=timeout,
+        max_retries=_int(values, "LLM_MAX_RETRIES", 0, 5),
+        tools=tools == "on",
+        context_tokens=_int(values, "LLM_CONTEXT_TOKENS", 500, 100_000),
+        knowledge_min_score=min_score,
+    )
 
 
 def _absolute_sqlite_url(url: str) -> str:

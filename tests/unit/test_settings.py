@@ -35,8 +35,17 @@ def test_financing_terms_come_from_percentages_and_a_list_of_years():
 @pytest.mark.parametrize("name, value", [
     ("RASA_PORT", "abc"), ("ACTION_PORT", "70000"), ("PAGE_SIZE", "0"), ("FINANCING_ANNUAL_RATE", "diez"),
     ("FINANCING_TERMS_YEARS", "3,x"), ("FINANCING_TERMS_YEARS", "0"), ("FINANCING_MIN_DOWN_PAYMENT_PERCENT", "100"),
-    ("NOTIFY_WEBHOOK_URL", "hooks.slack.com/x"),
+    ("NOTIFY_WEBHOOK_URL", "hooks.slack.com/x"), ("TWILIO_WHATSAPP_FROM", "+14155238886"),
+    ("TWILIO_VALIDATE_SIGNATURE", "maybe"), ("PUBLIC_URL", "bot.example.mx"), ("TWILIO_API_BASE_URL", "ftp://x"),
 ])
 def test_bad_values_are_refused_clearly(name, value):
     with pytest.raises(SettingsError, match=name):
         Settings.from_mapping({name: value})
+
+
+def test_twilio_signature_checking_is_on_unless_explicitly_turned_off():
+    assert Settings.from_mapping({}).twilio.validate_signature
+    assert not Settings.from_mapping({"TWILIO_VALIDATE_SIGNATURE": "False"}).twilio.validate_signature
+    settings = Settings.from_mapping({"PUBLIC_URL": "https://bot.example.mx/", "TWILIO_WHATSAPP_FROM": "whatsapp:+1415"})
+    assert settings.twilio.public_url == "https://bot.example.mx"
+    assert not settings.twilio.can_send  # no account yet

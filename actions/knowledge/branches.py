@@ -1,0 +1,57 @@
+"""The dealer's branches and the nearest one to a shared location."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "data" / "knowledge"
+BRANCHES_FILE = KNOWLEDGE_DIR / "branches.yml"
+_EARTH_RADIUS_KM = 6371.0
+
+
+@dataclass(frozen=True)
+class Branch:
+    name: str
+    city: str
+    address: str
+    hours: str
+    phone: str
+    latitude: float
+    longitude: float
+
+    def distance_km(self, latitude: float, longitude: float) -> float:
+        """Great-circle (haversine) distance: a few metres off at city scale, which is plenty here."""
+        lat1, lon1, lat2, lon2 = map(math.radians, (self.latitude, self.longitude, latitude, longitude))
+        a = math.sin((lat2 - lat1) / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+        return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+@cache
+def load_branches(path: Path = BRANCHES_FILE) -> tuple[Branch, ...]:
+    entries = yaml.safe_load(path.read_text(encoding="utf-8"))["branches"]
+    return tuple(
+        Branch(**{**entry, "latitude": float(entry["latitude"]), "longitude": float(entry["longitude"])})
+        for entry in entries
+    )
+
+
+def parse_coordinates(latitude: object, longitude: object) -> tuple[float, float] | None:
+    """(lat, lon) from the strings a channel received, or None when they are not a place on Earth."""
+    try:
+        lat, lon = float(str(latitude)), float(str(longitude))
+    except ValueError:
+        return None
+    if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    return lat, lon
+
+
+def nearest_branch(latitude: float, longitude: float, branches: tuple[Branch, ...] | None = None) -> tuple[Branch, float]:
+    """The closest branch and its distance in km."""
+    candidates = branches if branches is not None else load_branches()
+    return min(((branch, branch.distance_km(latitude, longitude)) for branch in candidates), key=lambda pair: pair[1])

@@ -1,0 +1,29 @@
+import pytest
+
+from actions.knowledge.branches import load_branches, nearest_branch, parse_coordinates
+from actions.knowledge.presenter import nearest_branch_text
+
+
+def test_every_branch_has_an_address_hours_and_a_place_in_mexico():
+    branches = load_branches()
+    assert len(branches) >= 5
+    for branch in branches:
+        assert branch.address and branch.hours and branch.phone
+        assert 14 < branch.latitude < 33 and -118 < branch.longitude < -86
+
+
+@pytest.mark.parametrize("latitude, longitude, city", [
+    (20.6597, -103.3496, "Guadalajara"),  # Guadalajara's cathedral
+    (25.6866, -100.3161, "Monterrey"),   # Monterrey's Macroplaza
+    (19.4326, -99.1332, "Ciudad de México"),  # the Zócalo
+])
+def test_the_nearest_branch_is_in_the_customers_city(latitude, longitude, city):
+    branch, distance = nearest_branch(latitude, longitude)
+    assert branch.city == city and distance < 25
+    text = nearest_branch_text(branch, distance)
+    assert branch.address in text and "km" in text
+
+
+@pytest.mark.parametrize("latitude, longitude", [("abc", "1"), ("91", "0"), ("nan", "0"), ("0", "inf")])
+def test_impossible_coordinates_are_refused(latitude, longitude):
+    assert parse_coordinates(latitude, longitude) is None

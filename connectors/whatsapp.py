@@ -1,0 +1,197 @@
+"""WhatsApp through Twilio: `POST /webhooks/whatsapp/webhook` and `POST /webhooks/whatsapp/status`.
+
+Unlike Rasa's own twilio channel, this one checks X-Twilio-Signature (and the AccountSid), answers Twilio at once
+with an empty TwiML `<Response/>`, runs the turn in the background, one customer's messages in arrival order,
+handles each MessageSid exactly once (the accepted message is stored first, so a restart resumes it and a retried
+delivery is refused), and sends the replies through the Messages API without blocking the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from functools import partial
+from typing import Any, Optional, Union
+from urllib.parse import parse_qsl
+
+from multidict import MultiDict
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from twilio.request_validator import RequestValidator
+
+from actions.knowledge.branches import nearest_branch, parse_coordinates
+from actions.knowledge.presenter import nearest_branch_text
+from actions.settings import Settings, get_settings
+from connectors.serial import SerialQueues
+from connectors.twilio_sender import TwilioSender
+from connectors.whatsapp_messages import (
+    InboundMessage,
+    OutgoingMessage,
+    RenderedReplies,
+    answer_to_option,
+    render_replies,
+)
+from connectors.whatsapp_store import DONE, FAILED, WhatsAppStore
+
+logger = logging.getLogger(__name__)
+
+MAX_FORM_BYTES = 64 * 1024
+EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
+STATUS_PATH = "/webhooks/whatsapp/status"
+TEXT_ONLY_REPLY = (
+    "¡Gracias! 🙌 Por ahora solo puedo leer mensajes de texto. ¿Me lo escribes? "
+    "Por ejemplo: «quiero un Versa 2020» o «menú»."
+)
+TURN_FAILED_REPLY = "Perdón, tuve un problema para responderte 🙏 ¿Me lo escribes de nuevo en un momento?"
+BAD_LOCATION_REPLY = "No pude leer esa ubicación 📍 ¿Me dices en qué ciudad estás?"
+
+OnNewMessage = Callable[[UserMessage], Awaitable[Any]]
+
+
+class WhatsAppInput(InputChannel):
+    @classmethod
+    def name(cls) -> str:
+        return "whatsapp"
+
+    def __init__(self, settings: Optional[Settings] = None):
+        self.settings = settings or get_settings()
+        twilio = self.settings.twilio
+        self.validator = RequestValidator(twilio.auth_token) if twilio.auth_token else None
+        self.store = WhatsAppStore(self.settings.database_url)
+        # One thread for every store call: SQLite writers that meet wait in its busy handler (sleeps of up to
+        # 100 ms), which would show in Twilio's acknowledgement time.
+        self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whatsapp-store")
+        status_url = f"{twilio.public_url}{STATUS_PATH}" if twilio.public_url else None
+        self.sender = TwilioSender(twilio, status_callback_url=status_url)
+        self.queues = SerialQueues()
+        self.options: dict[str, dict[str, str]] = {}  # customer -> numbered options of the last reply
+        if not twilio.validate_signature:
+            logger.warning(
+                "TWILIO_VALIDATE_SIGNATURE=false: the WhatsApp webhook accepts unsigned requests; "
+                "anyone who finds it can write as any customer. Use this only for local tests."
+            )
+        elif self.validator is None:
+            logger.warning("TWILIO_AUTH_TOKEN is not set: the WhatsApp webhook refuses every request (403)")
+        if not twilio.can_send:
+            logger.warning("TWILIO_ACCOUNT_SID/AUTH_TOKEN/WHATSAPP_FROM not all set: WhatsApp replies are not sent")
+
+    def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
+        webhook = Blueprint("whatsapp_webhook", __name__)
+
+        @webhook.listener("after_server_start")
+        async def resume_unfinished(*_: Any) -> None:
+            for message in await self._in_store_thread(self.store.pending):
+                logger.info("WhatsApp: resuming %s from %s, accepted before the last stop", message.sid, message.sender)
+                self._enqueue(message, on_new_message)
+
+        @webhook.listener("before_server_stop")
+        async def close_sender(*_: Any) -> None:
+            await self.sender.close()
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            form = self._checked_form(request)
+            if isinstance(form, HTTPResponse):
+                return form
+            message = InboundMessage.from_form(form)
+            if not message.sid or not message.sender:
+                return response.text("MessageSid and From are required", status=400)
+            if message.is_empty:
+                return _twiml()
+            if message.truncated:
+                logger.info("WhatsApp: %s from %s cut to its first 4,096 characters", message.sid, message.sender)
+            if not await self._in_store_thread(self.store.accept, message):
+                logger.info("WhatsApp: %s was delivered again; already accepted, not handled twice", message.sid)
+                return _twiml()
+            self._enqueue(message, on_new_message)
+            return _twiml()
+
+        @webhook.route("/status", methods=["POST"])
+        async def delivery_status(request: Request) -> HTTPResponse:
+            form = self._checked_form(request)
+            if isinstance(form, HTTPResponse):
+                return form
+            sid, status = form.get("MessageSid", "").strip(), form.get("MessageStatus", "").strip()
+            if not sid or not status:
+                return response.text("MessageSid and MessageStatus are required", status=400)
+            await self._in_store_thread(self.store.record_status, sid, status, form.get("To"), form.get("ErrorCode"))
+            return _twiml()
+
+        return webhook
+
+    def _checked_form(self, request: Request) -> Union[dict[str, str], HTTPResponse]:
+        """The form's fields (first values) once the request passed every check, else the 4xx to answer."""
+        if len(request.body or b"") > MAX_FORM_BYTES:
+            return response.text("request too large", status=413)
+        # Blank fields count: Twilio signs an empty Body too, and Sanic's request.form drops it.
+        fields = MultiDict(parse_qsl((request.body or b"").decode("utf-8", errors="replace"), keep_blank_values=True))
+        twilio = self.settings.twilio
+        if twilio.validate_signature:
+            signature = request.headers.get("X-Twilio-Signature", "")
+            url = self.signed_url(request)
+            if not (self.validator and signature and self.validator.validate(url, fields, signature)):
+                logger.warning("WhatsApp: refused a request to %s with a missing or wrong signature", url)
+                return response.text("invalid signature", status=403)
+        account = (fields.get("AccountSid") or "").strip()
+        if twilio.account_sid and account != twilio.account_sid:
+            logger.warning("WhatsApp: refused a request for another Twilio account (%r)", account[:40])
+            return response.text("unknown account", status=403)
+        return {name: fields[name] for name in fields.keys()}
+
+    async def _in_store_thread(self, call: Callable[..., Any], *args: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._store_thread, partial(call, *args))
+
+    def signed_url(self, request: Request) -> str:
+        """The URL Twilio signed: PUBLIC_URL + path, else this request's URL as the proxy in front saw it."""
+        path = request.path + (f"?{request.query_string}" if request.query_string else "")
+        if self.settings.twilio.public_url:
+            return self.settings.twilio.public_url + path
+        scheme = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip() or request.scheme
+        host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip() or request.host
+        return f"{scheme}://{host}{path}"
+
+    def _enqueue(self, message: InboundMessage, on_new_message: OnNewMessage) -> None:
+        self.queues.submit(message.sender, lambda: self._handle(message, on_new_message))
+
+    async def _handle(self, message: InboundMessage, on_new_message: OnNewMessage) -> None:
+        try:
+            replies = await self._replies(message, on_new_message)
+            state = DONE
+        except Exception:
+            logger.exception("WhatsApp: the turn for %s (%s) failed", message.sender, message.sid)
+            replies, state = RenderedReplies([OutgoingMessage(TURN_FAILED_REPLY)]), FAILED
+        # Marked handled before sending: a stop while sending loses at most a reply, never runs a turn twice.
+        await self._in_store_thread(self.store.finish, message.sid, state)
+        for outgoing in replies.messages:
+            await self.sender.send(message.sender, outgoing.body, outgoing.media_url)
+
+    async def _replies(self, message: InboundMessage, on_new_message: OnNewMessage) -> RenderedReplies:
+        if message.has_location:
+            coordinates = parse_coordinates(message.latitude, message.longitude)
+            if coordinates is None:
+                return RenderedReplies([OutgoingMessage(BAD_LOCATION_REPLY)])
+            return RenderedReplies([OutgoingMessage(nearest_branch_text(*nearest_branch(*coordinates)))])
+        if not message.body:
+            return RenderedReplies([OutgoingMessage(TEXT_ONLY_REPLY)])
+        text = answer_to_option(message.body, self.options.pop(message.sender, {}))
+        collector = CollectingOutputChannel()
+        await on_new_message(UserMessage(
+            text, collector, message.sender, input_channel=self.name(), message_id=message.sid,
+            metadata={"profile_name": message.profile_name} if message.profile_name else None,
+        ))
+        replies = render_replies(collector.messages)
+        if replies.options:
+            self.options[message.sender] = replies.options
+        return replies
+
+
+def _twiml() -> HTTPResponse:
+    return response.text(EMPTY_TWIML, content_type="text/xml")

@@ -1,11 +1,39 @@
-"""What the assistant says when it did not understand: for now, the help menu."""
+"""The open-ended reply: low-confidence messages, out-of-scope and questions about the dealer go to the chat model
+(actions/llm), grounded on the knowledge base and the catalog; without it, the best knowledge passage or the menu."""
 
 from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from functools import lru_cache
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.catalog.presenter import car_line, describe_filters
+from actions.catalog.query import CarFilters
+from actions.catalog.repository import CarRecord
+from actions.catalog_actions import catalog
+from actions.knowledge.passages import knowledge_index
+from actions.llm.prompt import Turn
+from actions.llm.responder import OpenAnswerer
+from actions.settings import get_settings
+
+logger = logging.getLogger(__name__)
+
+HISTORY_EVENTS = 40  # the prompt budget trims further; this only bounds the work of reading the tracker
+OUT_OF_SCOPE_REPLY = (
+    "Eso se me escapa 😅, yo te ayudo a encontrar tu próximo auto. Escribe «menú» para ver lo que puedo hacer."
+)
+
+
+@lru_cache(maxsize=1)
+def open_answerer() -> OpenAnswerer:
+    return OpenAnswerer(get_settings(), knowledge_index(), catalog())
 
 
 class ActionFallback(Action):
@@ -13,6 +41,59 @@ class ActionFallback(Action):
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(response="utter_help")
-        # The misunderstood message is dropped from the dialogue history so it cannot derail the next prediction.
+        question = tracker.latest_message.get("text") or ""
+        try:
+            listed_cars, listing = await asyncio.to_thread(_listing, tracker)
+        except SQLAlchemyError:
+            logger.exception("the listing could not be read for the open answer; answering without it")
+            listed_cars, listing = [], ""
+        answer = await open_answerer().answer(
+            question if isinstance(question, str) else "", listing, listed_cars, _history(tracker)
+        )
+        if answer.text:
+            dispatcher.utter_message(text=answer.text)
+        elif (tracker.latest_message.get("intent") or {}).get("name") == "out_of_scope":
+            dispatcher.utter_message(text=OUT_OF_SCOPE_REPLY)
+        else:
+            dispatcher.utter_message(response="utter_help")
+        # The open turn is dropped from the dialogue history so it cannot derail the next prediction.
         return [UserUtteranceReverted()]
+
+
+def _listing(tracker: Tracker) -> tuple[list[CarRecord], str]:
+    """The cars the customer was last shown (and the one selected), and the listing as the prompt shows it."""
+    cars = _listed_cars(tracker)
+    return cars, _listing_text(tracker, cars)
+
+
+def _listed_cars(tracker: Tracker) -> list[CarRecord]:
+    stock_ids = [stock_id for stock_id in tracker.get_slot("listing_stock_ids") or [] if isinstance(stock_id, str)]
+    selected = tracker.get_slot("selected_car")
+    if isinstance(selected, str) and selected not in stock_ids:
+        stock_ids.append(selected)
+    cars = (catalog().get(stock_id) for stock_id in stock_ids[:10])
+    return [car for car in cars if car is not None]
+
+
+def _listing_text(tracker: Tracker, cars: list[CarRecord]) -> str:
+    if not cars:
+        return ""
+    filters = CarFilters.from_slot(tracker.get_slot("search_filters"))
+    page = tracker.get_slot("listing_page")
+    total = catalog().count(filters)
+    pages = max(1, math.ceil(total / get_settings().page_size))
+    header = f"Búsqueda: {describe_filters(filters) or 'todo el inventario'} · página {int(page or 1)} de {pages}"
+    lines = [f"{car_line(position, car)} · {car.stock_id}" for position, car in enumerate(cars, start=1)]
+    return "\n".join([header, *lines])
+
+
+def _history(tracker: Tracker) -> list[Turn]:
+    """The conversation's recent texts, oldest first, without the question being answered."""
+    turns: list[Turn] = []
+    for event in tracker.events[-HISTORY_EVENTS:]:
+        text = event.get("text")
+        if isinstance(text, str) and text.strip() and event.get("event") in ("user", "bot"):
+            turns.append(Turn("user" if event["event"] == "user" else "assistant", text.strip()))
+    if turns and turns[-1].role == "user":
+        turns.pop()
+    return turns

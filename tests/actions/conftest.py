@@ -8,7 +8,7 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import catalog_actions
+from actions import catalog_actions, fallback_actions
 from actions.settings import get_settings
 
 
@@ -17,9 +17,11 @@ def catalog_on_test_database(monkeypatch, seeded_sqlite_url):
     monkeypatch.setenv("DATABASE_URL", seeded_sqlite_url)
     get_settings.cache_clear()
     catalog_actions.catalog.cache_clear()
+    fallback_actions.open_answerer.cache_clear()
     yield
     get_settings.cache_clear()
     catalog_actions.catalog.cache_clear()
+    fallback_actions.open_answerer.cache_clear()
 
 
 def make_tracker(text: str, intent: str, slots: Optional[dict[str, Any]] = None) -> Tracker:

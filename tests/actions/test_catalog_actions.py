@@ -11,7 +11,7 @@ from actions.catalog_actions import (
     ActionSearchCars,
     catalog,
 )
-from actions.fallback_actions import ActionFallback
+from actions.fallback_actions import OUT_OF_SCOPE_REPLY, ActionFallback
 from tests.actions.conftest import run_action, slots_from
 
 PAGE = re.compile(r"página (\d+) de (\d+)")
@@ -137,3 +137,13 @@ async def test_fallback_shows_the_menu_and_reverts_the_turn():
     messages, events = await run_action(ActionFallback(), "asdf qwer", "nlu_fallback")
     assert messages[0]["response"] == "utter_help"
     assert events == [{"event": "rewind", "timestamp": None}]
+
+
+async def test_without_a_model_a_question_about_the_dealer_gets_the_knowledge_passage():
+    messages, _ = await run_action(ActionFallback(), "¿puedo devolver el auto si no me gusta?", "ask_dealer")
+    assert "7 días" in messages[0]["text"]
+
+
+async def test_without_a_model_out_of_scope_gets_a_polite_no():
+    messages, _ = await run_action(ActionFallback(), "cuéntame un chiste", "out_of_scope")
+    assert messages[0]["text"] == OUT_OF_SCOPE_REPLY

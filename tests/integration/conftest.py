@@ -12,7 +12,10 @@ from typing import Any
 import pytest
 import requests
 
+from scripts.fake_openai import FakeOpenAI
+from scripts.fake_twilio import FakeTwilioApi
 from scripts.servers import DEFAULT_MODEL, BotServers, free_port, running_environment
+from tests.channels.conftest import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER, PUBLIC_URL
 
 
 class LeadReceiver(ThreadingHTTPServer):
@@ -48,7 +51,21 @@ def lead_receiver() -> Iterator[LeadReceiver]:
 
 
 @pytest.fixture(scope="session")
-def bot_environment(tmp_path_factory, seeded_sqlite_url, lead_receiver) -> dict[str, str]:
+def twilio_api() -> Iterator[FakeTwilioApi]:
+    api = FakeTwilioApi().start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture(scope="session")
+def llm_server() -> Iterator[FakeOpenAI]:
+    server = FakeOpenAI().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def bot_environment(tmp_path_factory, seeded_sqlite_url, lead_receiver, twilio_api, llm_server) -> dict[str, str]:
     if not DEFAULT_MODEL.exists():
         pytest.fail(f"no trained model at {DEFAULT_MODEL}: `make test` trains it; run `make train`", pytrace=False)
     tracker_db = tmp_path_factory.mktemp("tracker") / "tracker.db"
@@ -58,6 +75,13 @@ def bot_environment(tmp_path_factory, seeded_sqlite_url, lead_receiver) -> dict[
         "RASA_PORT": str(free_port()),
         "ACTION_PORT": str(free_port()),
         "NOTIFY_WEBHOOK_URL": lead_receiver.url,
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_WHATSAPP_FROM": BOT_NUMBER,
+        "TWILIO_API_BASE_URL": twilio_api.url,
+        "PUBLIC_URL": PUBLIC_URL,
+        "OPENAI_API_KEY": "test-key",
+        "OPENAI_BASE_URL": llm_server.base_url,
     })
 
 

@@ -5,11 +5,18 @@
    at 1 and 16 concurrent users.
 3. A scripted financing conversation at 1 user, with lead notifications going to a local receiver that
    takes 2 s to answer: the customer's replies must not wait for it.
+4. Open answers: LLM calls made during the scripted catalog and financing conversations (must be 0); fallback
+   reply time with the (local, fake) chat model answering in 1 s, and with it hanging; the share of test-story
+   turns that reach the LLM.
+5. The WhatsApp webhook (the channel with a stand-in bot whose every turn takes 2 s, and a local Messages API):
+   acknowledgement latency at 16 concurrent senders, each message delivered twice as Twilio retries do, with
+   forged requests mixed in; then how many forged or repeated deliveries were processed.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import random
 import tempfile
@@ -20,8 +27,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import requests
+import yaml
 from sqlalchemy import func, select
+from twilio.request_validator import RequestValidator
 
 from actions.catalog.importer import DEFAULT_CSV, import_catalog, parse_catalog, upsert_cars
 from actions.catalog.query import CarFilters
@@ -29,7 +39,10 @@ from actions.catalog.repository import CatalogRepository
 from actions.database import session_scope
 from actions.leads.models import Lead
 from actions.settings import PROJECT_ROOT
+from scripts.fake_openai import FakeOpenAI
+from scripts.fake_twilio import FakeTwilioApi
 from scripts.servers import BotServers, free_port, running_environment
+from scripts.whatsapp_standin import StandinServer
 
 CONVERSATION = [
     "hola",
@@ -177,9 +190,52 @@ def _stored_leads(database_url: str) -> int:
         return session.scalar(select(func.count()).select_from(Lead))
 
 
+OPEN_QUESTIONS = [
+    "¿qué garantía tienen?", "¿puedo devolver el auto?", "¿dónde están?", "¿qué documentos necesito?",
+    "¿aceptan tarjeta?", "¿reciben mi auto a cuenta?", "¿hacen entregas a domicilio?", "¿cómo compro en línea?",
+]
+LLM_DELAY_S = 1.0
+
+
+def open_answer_benchmark(servers: BotServers, llm: FakeOpenAI) -> dict[str, float]:
+    """Fallback replies over REST while the chat model answers in 1 s, then while it hangs."""
+    figures: dict[str, float] = {}
+    for label, entry, rounds in (("llm_1s", {"text": "Claro, con gusto te explico.", "delay": LLM_DELAY_S}, 3),
+                                 ("llm_hanging", {"text": "tarde", "delay": 60}, 1)):
+        llm.reset(entry)
+        latencies, offline = [], 0
+        for number, question in enumerate(OPEN_QUESTIONS * rounds):
+            started = time.perf_counter()
+            reply = requests.post(f"{servers.rasa_url}/webhooks/rest/webhook",
+                                  json={"sender": f"bench-open-{label}-{number}", "message": question}, timeout=30)
+            latencies.append((time.perf_counter() - started) * 1000)
+            texts = " ".join(message.get("text", "") for message in reply.json())
+            offline += entry["text"] not in texts
+        figures[f"fallback_reply_{label}_p50_ms"] = percentile(latencies, 0.5)
+        figures[f"fallback_reply_{label}_p95_ms"] = percentile(latencies, 0.95)
+        figures[f"fallback_reply_{label}_offline_replies"] = offline
+    return figures
+
+
+def llm_share_of_test_story_turns() -> dict[str, float]:
+    """Of the customer turns in tests/stories, the share answered by the open-answer action (the LLM's entry)."""
+    turns = open_turns = 0
+    for path in sorted((PROJECT_ROOT / "tests" / "stories").glob("*.yml")):
+        for story in yaml.safe_load(path.read_text(encoding="utf-8")).get("stories", []):
+            steps = story.get("steps", [])
+            for index, step in enumerate(steps):
+                if "user" in step or "intent" in step:
+                    turns += 1
+                    following = steps[index + 1] if index + 1 < len(steps) else {}
+                    open_turns += following.get("action") == "action_fallback"
+    return {"test_story_turns": turns, "test_story_llm_turns": open_turns,
+            "test_story_llm_share_pct": 100.0 * open_turns / max(1, turns)}
+
+
 def rest_benchmark(conversations: int) -> dict[str, float]:
     receiver = ThreadingHTTPServer(("127.0.0.1", free_port()), SlowReceiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    llm = FakeOpenAI().start()
     with tempfile.TemporaryDirectory() as folder:
         catalog_url = f"sqlite:///{folder}/catalog.db"
         import_catalog(DEFAULT_CSV, catalog_url)
@@ -189,6 +245,8 @@ def rest_benchmark(conversations: int) -> dict[str, float]:
             "RASA_PORT": str(free_port()),
             "ACTION_PORT": str(free_port()),
             "NOTIFY_WEBHOOK_URL": f"http://127.0.0.1:{receiver.server_port}/leads",
+            "OPENAI_API_KEY": "bench-key",
+            "OPENAI_BASE_URL": llm.base_url,
         })
         with open(Path(folder) / "servers.log", "w") as log:
             started = time.perf_counter()
@@ -198,13 +256,85 @@ def rest_benchmark(conversations: int) -> dict[str, float]:
                 figures.update(run_users(servers, 1, conversations, "one"))
                 figures.update(run_users(servers, 16, max(1, conversations // 4), "many"))
                 figures.update(run_users(servers, 1, conversations, "financing", FINANCING_CONVERSATION, "financing_turn"))
+                figures["llm_calls_in_catalog_and_financing_conversations"] = len(llm.requests)
+                figures.update(open_answer_benchmark(servers, llm))
                 figures["leads_stored"] = _stored_leads(catalog_url)
                 deadline = time.monotonic() + 30  # the slow receiver still has the last ones in hand
                 while SlowReceiver.received < figures["leads_stored"] and time.monotonic() < deadline:
                     time.sleep(0.2)
                 figures["lead_notifications_received"] = SlowReceiver.received
     receiver.shutdown()
+    llm.stop()
     return figures
+
+
+WHATSAPP_SENDERS = 16
+WHATSAPP_MESSAGES_PER_SENDER = 8
+WHATSAPP_TURN_SECONDS = 2.0
+
+
+async def _whatsapp_senders(server: StandinServer, account: str) -> tuple[list[float], list[bool]]:
+    """16 customers writing at once, like Twilio's many connections: every message delivered twice (Twilio's
+    retry), a forged copy after each. Returns the acknowledgement times (ms) and whether each forgery got 403."""
+    validator = RequestValidator(server.environment["TWILIO_AUTH_TOKEN"])
+    url = server.url + "/webhooks/whatsapp/webhook"
+    signed_url = server.environment["PUBLIC_URL"] + "/webhooks/whatsapp/webhook"
+    acknowledgements: list[float] = []
+    refused_forgeries: list[bool] = []
+
+    async def customer(http: aiohttp.ClientSession, index: int, messages: int) -> None:
+        for number in range(messages):
+            fields = {"MessageSid": f"SM{index:04d}{number:04d}", "AccountSid": account,
+                      "From": f"whatsapp:+52155{index:08d}", "To": "whatsapp:+14155238886",
+                      "Body": f"mensaje {number}", "NumMedia": "0"}
+            headers = {"X-Twilio-Signature": validator.compute_signature(signed_url, fields)}
+            for _delivery in range(2):
+                started = time.perf_counter()
+                async with http.post(url, data=fields, headers=headers) as reply:
+                    await reply.read()
+                    reply.raise_for_status()
+                acknowledgements.append((time.perf_counter() - started) * 1000)
+            forged = {**fields, "MessageSid": f"SMforged{index}-{number}", "Body": "forjado"}
+            async with http.post(url, data=forged, headers=headers) as reply:
+                refused_forgeries.append(reply.status == 403)
+
+    async with aiohttp.ClientSession() as http:
+        await asyncio.gather(*(customer(http, WHATSAPP_SENDERS + index, 1) for index in range(WHATSAPP_SENDERS)))
+        acknowledgements.clear()  # the warm-up round (first connections, first statements) is not measured
+        refused_forgeries.clear()
+        await asyncio.gather(*(customer(http, index, WHATSAPP_MESSAGES_PER_SENDER) for index in range(WHATSAPP_SENDERS)))
+    return acknowledgements, refused_forgeries
+
+
+def whatsapp_benchmark() -> dict[str, float]:
+    api = FakeTwilioApi().start()
+    account = "AC" + "b" * 32
+    with tempfile.TemporaryDirectory() as folder:
+        log = Path(folder) / "turns.jsonl"
+        server = StandinServer({
+            "DATABASE_URL": f"sqlite:///{folder}/bot.db", "TWILIO_ACCOUNT_SID": account,
+            "TWILIO_AUTH_TOKEN": "bench-token", "TWILIO_WHATSAPP_FROM": "whatsapp:+14155238886",
+            "TWILIO_API_BASE_URL": api.url, "PUBLIC_URL": "https://bot.example.mx",
+            "STANDIN_TURN_SECONDS": str(WHATSAPP_TURN_SECONDS), "STANDIN_LOG": str(log),
+        }, log, Path(folder) / "server.log").start()
+        acknowledgements, refused_forgeries = asyncio.run(_whatsapp_senders(server, account))
+        expected = WHATSAPP_SENDERS * (WHATSAPP_MESSAGES_PER_SENDER + 1)
+        api.wait_for(expected, timeout=WHATSAPP_MESSAGES_PER_SENDER * WHATSAPP_TURN_SECONDS + 30)
+        time.sleep(WHATSAPP_TURN_SECONDS + 0.5)  # room for any duplicate turn to show up
+        handled = [turn["sid"] for turn in server.handled()]
+        server.stop()
+    api.stop()
+    return {
+        "whatsapp_ack_16_senders_p50_ms": percentile(acknowledgements, 0.5),
+        "whatsapp_ack_16_senders_p95_ms": percentile(acknowledgements, 0.95),
+        "whatsapp_deliveries": len(acknowledgements),
+        "whatsapp_turns_handled": len(handled),  # the warm-up's 16 included
+        "whatsapp_replies_sent": len(api.sent),
+        "whatsapp_duplicate_turns": len(handled) - len(set(handled)),
+        "whatsapp_forged_requests": len(refused_forgeries),
+        "whatsapp_forged_processed": sum(1 for sid in handled if sid.startswith("SMforged"))
+        + sum(1 for refused in refused_forgeries if not refused),
+    }
 
 
 UNITS = {"_ms": "ms", "_s": "s", "_per_s": "turns/s"}
@@ -228,6 +358,8 @@ def main() -> int:
     steps: list[Callable[[], dict[str, float]]] = [
         lambda: catalog_query_benchmark(args.catalog_size, args.queries),
         lambda: rest_benchmark(args.conversations),
+        llm_share_of_test_story_turns,
+        whatsapp_benchmark,
     ]
     figures: dict[str, float] = {}
     for step in steps:

@@ -9,7 +9,7 @@ import math
 from functools import lru_cache
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, UserUtteranceReverted
+from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -18,14 +18,16 @@ from actions.catalog.presenter import car_line, describe_filters
 from actions.catalog.query import CarFilters
 from actions.catalog.repository import CarRecord
 from actions.catalog_actions import catalog
+from actions.customer_profile import profile_line
 from actions.knowledge.passages import knowledge_index
+from actions.llm.memory import ConversationMemory
 from actions.llm.prompt import Turn
 from actions.llm.responder import OpenAnswerer
 from actions.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-HISTORY_EVENTS = 40  # the prompt budget trims further; this only bounds the work of reading the tracker
+SUMMARY_SLOT = "conversation_summary"
 OUT_OF_SCOPE_REPLY = (
     "Eso se me escapa 😅, yo te ayudo a encontrar tu próximo auto. Escribe «menú» para ver lo que puedo hacer."
 )
@@ -47,8 +49,10 @@ class ActionFallback(Action):
         except SQLAlchemyError:
             logger.exception("the listing could not be read for the open answer; answering without it")
             listed_cars, listing = [], ""
+        memory = ConversationMemory.from_slot(tracker.get_slot(SUMMARY_SLOT))
         answer = await open_answerer().answer(
-            question if isinstance(question, str) else "", listing, listed_cars, _history(tracker)
+            question if isinstance(question, str) else "", listing, listed_cars, _history(tracker),
+            memory=memory, profile=profile_line(tracker.current_slot_values()),
         )
         if answer.text:
             dispatcher.utter_message(text=answer.text)
@@ -56,8 +60,12 @@ class ActionFallback(Action):
             dispatcher.utter_message(text=OUT_OF_SCOPE_REPLY)
         else:
             dispatcher.utter_message(response="utter_help")
-        # The open turn is dropped from the dialogue history so it cannot derail the next prediction.
-        return [UserUtteranceReverted()]
+        # The open turn is dropped from the dialogue history so it cannot derail the next prediction (its text
+        # stays in the events, so the next prompt still sees it).
+        events: list[EventType] = [UserUtteranceReverted()]
+        if answer.memory != memory:
+            events.append(SlotSet(SUMMARY_SLOT, answer.memory.to_slot()))
+        return events
 
 
 def _listing(tracker: Tracker) -> tuple[list[CarRecord], str]:
@@ -88,12 +96,16 @@ def _listing_text(tracker: Tracker, cars: list[CarRecord]) -> str:
 
 
 def _history(tracker: Tracker) -> list[Turn]:
-    """The conversation's recent texts, oldest first, without the question being answered."""
+    """The session's texts since the last reset, oldest first, without the question being answered."""
     turns: list[Turn] = []
-    for event in tracker.events[-HISTORY_EVENTS:]:
+    for event in tracker.events_after_latest_restart():
         text = event.get("text")
         if isinstance(text, str) and text.strip() and event.get("event") in ("user", "bot"):
-            turns.append(Turn("user" if event["event"] == "user" else "assistant", text.strip()))
+            timestamp = event.get("timestamp")
+            turns.append(Turn(
+                "user" if event["event"] == "user" else "assistant", text.strip(),
+                float(timestamp) if isinstance(timestamp, (int, float)) else 0.0,
+            ))
     if turns and turns[-1].role == "user":
         turns.pop()
     return turns

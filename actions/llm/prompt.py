@@ -41,6 +41,7 @@ Role = Literal["user", "assistant"]
 class Turn:
     role: Role
     text: str
+    timestamp: float = 0.0
 
 
 def estimate_tokens(text: str) -> int:
@@ -53,8 +54,10 @@ def clip_question(text: str) -> str:
     return text if len(text) <= MAX_QUESTION_CHARS else text[:MAX_QUESTION_CHARS].rsplit(" ", 1)[0] + " …"
 
 
-def system_message(passages: Sequence[Passage], listing: str) -> str:
+def system_message(passages: Sequence[Passage], listing: str, context: str = "") -> str:
     sections = [SYSTEM_PROMPT]
+    if context:
+        sections.append("Lo que sabemos del cliente:\n" + context)
     if passages:
         sections.append("Conocimiento:\n" + "\n\n".join(passage.as_prompt() for passage in passages))
     if listing:
@@ -62,35 +65,67 @@ def system_message(passages: Sequence[Passage], listing: str) -> str:
     return "\n\n".join(sections)
 
 
-def build_messages(
+# Room kept for the customer's context (carried profile and running summary) whatever it holds, so which turns
+# are dropped is known before the summary of the dropped turns is written.
+MAX_CONTEXT_CHARS = 450
+_CONTEXT_SECTION_TOKENS = math.ceil((MAX_CONTEXT_CHARS + len("Lo que sabemos del cliente:\n\n\n")) / CHARS_PER_TOKEN)
+
+
+@dataclass(frozen=True)
+class PromptPlan:
+    """What goes into a prompt within the budget, and which turns of the conversation had to be left out."""
+
+    question: str
+    passages: tuple[Passage, ...]
+    listing: str
+    kept: tuple[Turn, ...]
+    dropped: tuple[Turn, ...]
+
+    def messages(self, context: str = "") -> list[dict[str, str]]:
+        context = context[:MAX_CONTEXT_CHARS]
+        return [
+            {"role": "system", "content": system_message(self.passages, self.listing, context)},
+            *({"role": turn.role, "content": turn.text} for turn in self.kept),
+            {"role": "user", "content": self.question},
+        ]
+
+
+def plan_prompt(
     question: str, passages: Sequence[Passage], listing: str, history: Sequence[Turn], budget_tokens: int,
-) -> list[dict[str, str]]:
-    """Chat messages within `budget_tokens`: the rules and the question always; then passages (best first) and the
-    listing; then as many of the latest turns as fit, the oldest dropped first."""
+) -> PromptPlan:
+    """Within `budget_tokens`: the rules, the room for the customer's context and the question always; then
+    passages (best first) and the listing; then as many of the latest turns as fit, the oldest dropped first."""
     question = clip_question(question)
     kept_passages = list(passages)
-    system = system_message(kept_passages, listing)
-    fixed = estimate_tokens(system) + estimate_tokens(question)
+
+    def fixed_cost(passages_now: Sequence[Passage], listing_now: str) -> int:
+        system = system_message(passages_now, listing_now)
+        return estimate_tokens(system) + _CONTEXT_SECTION_TOKENS + estimate_tokens(question)
+
+    fixed = fixed_cost(kept_passages, listing)
     while fixed > budget_tokens and kept_passages:
         kept_passages.pop()  # the weakest passage goes first
-        system = system_message(kept_passages, listing)
-        fixed = estimate_tokens(system) + estimate_tokens(question)
+        fixed = fixed_cost(kept_passages, listing)
     if fixed > budget_tokens and listing:
-        system = system_message(kept_passages, "")
-        fixed = estimate_tokens(system) + estimate_tokens(question)
-    kept: list[Turn] = []
+        listing = ""
+        fixed = fixed_cost(kept_passages, listing)
     room = budget_tokens - fixed
+    kept = 0
     for turn in reversed(history):
         cost = estimate_tokens(turn.text)
         if cost > room:
             break
-        kept.append(turn)
+        kept += 1
         room -= cost
-    return [
-        {"role": "system", "content": system},
-        *({"role": turn.role, "content": turn.text} for turn in reversed(kept)),
-        {"role": "user", "content": question},
-    ]
+    split = len(history) - kept
+    return PromptPlan(question, tuple(kept_passages), listing, tuple(history[split:]), tuple(history[:split]))
+
+
+def build_messages(
+    question: str, passages: Sequence[Passage], listing: str, history: Sequence[Turn], budget_tokens: int,
+    context: str = "",
+) -> list[dict[str, str]]:
+    return plan_prompt(question, passages, listing, history, budget_tokens).messages(context)
 
 
 def prompt_tokens(messages: Sequence[dict[str, str]]) -> int:

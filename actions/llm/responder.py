@@ -7,17 +7,19 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Literal, Optional
 
 import openai
 from openai import AsyncOpenAI
 from prometheus_client import Counter, Histogram
+from sqlalchemy.exc import SQLAlchemyError
 
 from actions.catalog.repository import CatalogRepository
 from actions.knowledge.passages import KnowledgeIndex, Match
 from actions.llm.grounding import GroundedFacts, ungrounded_claim
-from actions.llm.prompt import Turn, build_messages, clip_question
+from actions.llm.memory import ConversationMemory
+from actions.llm.prompt import Turn, clip_question, plan_prompt
 from actions.llm.tools import TOOL_SPECS, CatalogTools
 from actions.settings import Settings
 
@@ -41,6 +43,8 @@ class OpenAnswer:
     text: Optional[str]  # None: nothing grounded to say (the caller shows the menu)
     source: Source
     failure: Optional[str] = None  # why the model's answer was not used, when it was tried
+    # The running summary with the turns this prompt had to leave out folded in (for the caller to keep).
+    memory: ConversationMemory = field(default_factory=ConversationMemory)
 
 
 class OpenAnswerer:
@@ -56,16 +60,24 @@ class OpenAnswerer:
                 max_retries=self.llm.max_retries,
             )
 
-    async def answer(self, question: str, listing: str = "", listed_cars: Sequence = (),
-                     history: Sequence[Turn] = ()) -> OpenAnswer:
+    async def answer(self, question: str, listing: str = "", listed_cars: Sequence = (), history: Sequence[Turn] = (),
+                     memory: ConversationMemory = ConversationMemory(), profile: str = "") -> OpenAnswer:
+        """`history`: the session's turns since the last reset, oldest first; `memory`: the summary of turns left out
+        of earlier prompts; `profile`: what a returning customer told us in earlier sessions."""
         started = time.perf_counter()
         question = clip_question(question)
         matches = self.index.search(question, PASSAGES_IN_PROMPT)
+        plan = plan_prompt(question, [match.passage for match in matches], listing, history, self.llm.context_tokens)
+        try:
+            memory = await asyncio.to_thread(lambda: memory.fold(plan.dropped, self.repository.name_matcher()))
+        except SQLAlchemyError:
+            logger.warning("open answer: catalog names unavailable; the running summary waits for the next turn")
+        messages = plan.messages("\n".join(line for line in (profile, memory.as_text()) if line))
         result = None
         if self.client is not None:
             try:
                 text = await asyncio.wait_for(
-                    self._chat(question, matches, listing, listed_cars, history), timeout=self.llm.timeout_seconds
+                    self._chat(messages, matches, listed_cars), timeout=self.llm.timeout_seconds
                 )
                 result = OpenAnswer(text, "llm")
             except _Refused as refusal:
@@ -83,7 +95,7 @@ class OpenAnswerer:
             result = self._offline(matches)
         OPEN_ANSWERS.labels(result.source).inc()
         OPEN_ANSWER_SECONDS.observe(time.perf_counter() - started)
-        return result
+        return replace(result, memory=memory)
 
     def _offline(self, matches: list[Match], failure: Optional[str] = None) -> OpenAnswer:
         if matches and matches[0].score >= self.llm.knowledge_min_score:
@@ -92,8 +104,7 @@ class OpenAnswerer:
             return OpenAnswer(f"*{heading}*\n{passage.text}", "knowledge", failure)
         return OpenAnswer(None, "none", failure)
 
-    async def _chat(self, question: str, matches: list[Match], listing: str, listed_cars: Sequence,
-                    history: Sequence[Turn]) -> str:
+    async def _chat(self, messages: list, matches: list[Match], listed_cars: Sequence) -> str:
         facts = GroundedFacts()
         for match in matches:
             facts.add_text(match.passage.text)
@@ -101,9 +112,6 @@ class OpenAnswerer:
         for car in listed_cars:
             facts.add_car(car)
         tools = CatalogTools(self.repository, self.settings.financing, facts)
-        messages: list = build_messages(
-            question, [match.passage for match in matches], listing, history, self.llm.context_tokens
-        )
         for _round in range(MAX_TOOL_ROUNDS + 1):
             LLM_CALLS.inc()
             options = {"tools": TOOL_SPECS} if self.llm.tools and _round < MAX_TOOL_ROUNDS else {}

@@ -26,6 +26,7 @@ DEFAULTS: dict[str, str] = {
     "RASA_PORT": "5005",
     "ACTION_PORT": "5055",
     "PAGE_SIZE": "5",
+    "SESSION_TTL_MINUTES": "60",
     "FINANCING_ANNUAL_RATE": "10",
     "FINANCING_TERMS_YEARS": "3,4,5,6",
     "FINANCING_MIN_DOWN_PAYMENT_PERCENT": "10",
@@ -88,6 +89,7 @@ class Settings:
     rasa_port: int
     action_port: int
     page_size: int
+    session_ttl_minutes: float  # a conversation idle this long starts a new session
     financing: FinancingTerms
     notify_webhook_url: Optional[str]
     twilio: TwilioSettings
@@ -102,6 +104,7 @@ class Settings:
             rasa_port=_int(merged, "RASA_PORT", 1, 65535),
             action_port=_int(merged, "ACTION_PORT", 1, 65535),
             page_size=_int(merged, "PAGE_SIZE", 1, 20),
+            session_ttl_minutes=_session_ttl(merged),
             financing=_financing_terms(merged),
             notify_webhook_url=_http_url(merged, "NOTIFY_WEBHOOK_URL"),
             twilio=_twilio(merged),
@@ -116,6 +119,8 @@ class Settings:
             "RASA_PORT": str(self.rasa_port),
             "ACTION_PORT": str(self.action_port),
             "PAGE_SIZE": str(self.page_size),
+            # Read by the Rasa server through endpoints.yml (connectors/tracker_store.py).
+            "SESSION_TTL_MINUTES": f"{self.session_ttl_minutes:g}",
         }
 
 
@@ -128,6 +133,18 @@ def _int(values: Mapping[str, str], name: str, low: int, high: int) -> int:
     if not low <= number <= high:
         raise SettingsError(f"{name} must be between {low} and {high}, got {number}")
     return number
+
+
+def _session_ttl(values: Mapping[str, str]) -> float:
+    raw = values["SESSION_TTL_MINUTES"]
+    try:
+        minutes = float(raw)
+    except ValueError:
+        raise SettingsError(f"SESSION_TTL_MINUTES must be a number of minutes, got {raw!r}") from None
+    # Fractions of a minute are allowed (tests); a week is the longest a stale listing should come back.
+    if not 0 < minutes <= 7 * 24 * 60:
+        raise SettingsError(f"SESSION_TTL_MINUTES must be above 0 and at most 10080 (a week), got {raw}")
+    return minutes
 
 
 def _percent(values: Mapping[str, str], name: str) -> Decimal:

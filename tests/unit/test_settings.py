@@ -36,7 +36,9 @@ def test_financing_terms_come_from_percentages_and_a_list_of_years():
     ("RASA_PORT", "abc"), ("ACTION_PORT", "70000"), ("PAGE_SIZE", "0"), ("FINANCING_ANNUAL_RATE", "diez"),
     ("FINANCING_TERMS_YEARS", "3,x"), ("FINANCING_TERMS_YEARS", "0"), ("FINANCING_MIN_DOWN_PAYMENT_PERCENT", "100"),
     ("NOTIFY_WEBHOOK_URL", "hooks.slack.com/x"), ("TWILIO_WHATSAPP_FROM", "+14155238886"),
-    ("TWILIO_VALIDATE_SIGNATURE", "maybe"), ("PUBLIC_URL", "bot.example.mx"), ("TWILIO_API_BASE_URL", "ftp://x"),
+    ("SESSION_TTL_MINUTES", "0"), ("SESSION_TTL_MINUTES", "una hora"), ("SESSION_TTL_MINUTES", "nan"),
+    ("SESSION_TTL_MINUTES", "20000"), ("TWILIO_VALIDATE_SIGNATURE", "maybe"), ("PUBLIC_URL", "bot.example.mx"),
+    ("TWILIO_API_BASE_URL", "ftp://x"),
 ])
 def test_bad_values_are_refused_clearly(name, value):
     with pytest.raises(SettingsError, match=name):
@@ -49,3 +51,8 @@ def test_twilio_signature_checking_is_on_unless_explicitly_turned_off():
     settings = Settings.from_mapping({"PUBLIC_URL": "https://bot.example.mx/", "TWILIO_WHATSAPP_FROM": "whatsapp:+1415"})
     assert settings.twilio.public_url == "https://bot.example.mx"
     assert not settings.twilio.can_send  # no account yet
+
+
+def test_session_lifetime_reaches_the_rasa_server_as_minutes():
+    assert Settings.from_mapping({}).as_environment()["SESSION_TTL_MINUTES"] == "60"
+    assert Settings.from_mapping({"SESSION_TTL_MINUTES": "0.5"}).as_environment()["SESSION_TTL_MINUTES"] == "0.5"

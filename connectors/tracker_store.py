@@ -1,0 +1,60 @@
+"""Rasa's SQL tracker store with the two things the dealer needs from the Rasa server's side of memory.
+
+- Session lifetime from the environment (`SESSION_TTL_MINUTES`, through endpoints.yml), not from the trained
+  domain: changing it takes a restart, not a retraining. Rasa hands its domain to the tracker store on every model
+  load, and its message processor reads the session settings from that same object.
+- A confirmed data-deletion request (the `data_erased` slot set by action_delete_customer_data) erases the
+  customer's stored conversation. Saving it instead would write the turn's events back: Rasa saves every event
+  of the session that the database does not hold, and after the erasure it holds none.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Optional
+
+from rasa.core.tracker_store import SQLTrackerStore
+from rasa.shared.core.domain import Domain, SessionConfig
+from rasa.shared.core.trackers import DialogueStateTracker
+
+from actions.customer_data import ERASED_SLOT
+
+logger = logging.getLogger(__name__)
+
+
+class CustomerTrackerStore(SQLTrackerStore):
+    def __init__(self, domain: Optional[Domain] = None, session_ttl_minutes: Any = 60, **kwargs: Any) -> None:
+        try:
+            self.session_ttl_minutes = float(session_ttl_minutes)
+        except (TypeError, ValueError):
+            raise ValueError(f"session_ttl_minutes must be a number, got {session_ttl_minutes!r}") from None
+        if not self.session_ttl_minutes > 0:
+            raise ValueError(f"session_ttl_minutes must be above 0, got {session_ttl_minutes!r}")
+        super().__init__(domain=domain, **kwargs)
+        self.domain = self._domain  # Rasa's constructor stores the domain without the setter below
+
+    @property
+    def domain(self) -> Domain:
+        return self._domain
+
+    @domain.setter
+    def domain(self, domain: Optional[Domain]) -> None:
+        domain = domain or Domain.empty()
+        domain.session_config = SessionConfig(
+            self.session_ttl_minutes, domain.session_config.carry_over_slots
+        )
+        self._domain = domain
+
+    async def save(self, tracker: DialogueStateTracker) -> None:
+        if tracker.get_slot(ERASED_SLOT):
+            erased = self.erase(tracker.sender_id)
+            logger.info("erased the stored conversation of a customer at their request (%d events)", erased)
+            return
+        await super().save(tracker)
+
+    def erase(self, sender_id: str) -> int:
+        """Delete every stored event of one conversation, every session; the number of events deleted."""
+        with self.session_scope() as session:
+            erased = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id).delete()
+            session.commit()
+        return erased

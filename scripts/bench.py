@@ -2,7 +2,7 @@
 
 1. The filtered, paged catalog query on a generated 100,000-car catalog (SQLite).
 2. A scripted catalog conversation over the REST channel (real action server, SQL tracker store)
-   at 1 and 16 concurrent users.
+   at 1, 16 and 64 concurrent users; start-up time and each server's peak resident memory.
 3. A scripted financing conversation at 1 user, with lead notifications going to a local receiver that
    takes 2 s to answer: the customer's replies must not wait for it.
 4. Open answers: LLM calls made during the scripted catalog and financing conversations (must be 0); fallback
@@ -11,6 +11,7 @@
 5. The WhatsApp webhook (the channel with a stand-in bot whose every turn takes 2 s, and a local Messages API):
    acknowledgement latency at 16 concurrent senders, each message delivered twice as Twilio retries do, with
    forged requests mixed in; then how many forged or repeated deliveries were processed.
+6. Training time: a full `rasa train` with an empty cache.
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import random
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -41,7 +45,7 @@ from actions.leads.models import Lead
 from actions.settings import PROJECT_ROOT
 from scripts.fake_openai import FakeOpenAI
 from scripts.fake_twilio import FakeTwilioApi
-from scripts.servers import BotServers, free_port, running_environment
+from scripts.servers import QUIET_OFFLINE_ENV, BotServers, free_port, running_environment
 from scripts.whatsapp_standin import StandinServer
 
 CONVERSATION = [
@@ -232,6 +236,27 @@ def llm_share_of_test_story_turns() -> dict[str, float]:
             "test_story_llm_share_pct": 100.0 * open_turns / max(1, turns)}
 
 
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory so far (Linux: VmHWM)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError(f"no VmHWM for process {pid}")
+
+
+def training_benchmark() -> dict[str, float]:
+    """A full `rasa train` of the project into a scratch folder, with an empty cache so nothing is reused."""
+    with tempfile.TemporaryDirectory() as folder:
+        command = [sys.executable, "-m", "rasa", "train", "--config", "rasa_project/config.yml",
+                   "--domain", "rasa_project/domain", "--data", "data/nlu", "data/rules", "data/stories",
+                   "--out", folder, "--fixed-model-name", "bench"]
+        environment = {**os.environ, **QUIET_OFFLINE_ENV, "RASA_CACHE_DIRECTORY": f"{folder}/cache"}
+        started = time.perf_counter()
+        subprocess.run(command, cwd=PROJECT_ROOT, env=environment, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return {"training_s": time.perf_counter() - started}
+
+
 def rest_benchmark(conversations: int) -> dict[str, float]:
     receiver = ThreadingHTTPServer(("127.0.0.1", free_port()), SlowReceiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
@@ -255,6 +280,7 @@ def rest_benchmark(conversations: int) -> dict[str, float]:
                 run_users(servers, 1, 1, "warmup")
                 figures.update(run_users(servers, 1, conversations, "one"))
                 figures.update(run_users(servers, 16, max(1, conversations // 4), "many"))
+                figures.update(run_users(servers, 64, 1, "crowd"))
                 figures.update(run_users(servers, 1, conversations, "financing", FINANCING_CONVERSATION, "financing_turn"))
                 figures["llm_calls_in_catalog_and_financing_conversations"] = len(llm.requests)
                 figures.update(open_answer_benchmark(servers, llm))
@@ -263,6 +289,9 @@ def rest_benchmark(conversations: int) -> dict[str, float]:
                 while SlowReceiver.received < figures["leads_stored"] and time.monotonic() < deadline:
                     time.sleep(0.2)
                 figures["lead_notifications_received"] = SlowReceiver.received
+                action_pid, rasa_pid = servers.pids()
+                figures["action_server_peak_rss_mb"] = peak_rss_mb(action_pid)
+                figures["rasa_server_peak_rss_mb"] = peak_rss_mb(rasa_pid)
     receiver.shutdown()
     llm.stop()
     return figures
@@ -337,7 +366,7 @@ def whatsapp_benchmark() -> dict[str, float]:
     }
 
 
-UNITS = {"_ms": "ms", "_s": "s", "_per_s": "turns/s"}
+UNITS = {"_ms": "ms", "_s": "s", "_per_s": "turns/s", "_mb": "MB"}
 
 
 def unit_of(name: str) -> str:
@@ -360,6 +389,7 @@ def main() -> int:
         lambda: rest_benchmark(args.conversations),
         llm_share_of_test_story_turns,
         whatsapp_benchmark,
+        training_benchmark,
     ]
     figures: dict[str, float] = {}
     for step in steps:

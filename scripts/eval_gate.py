@@ -1,4 +1,5 @@
-"""Fail the build when the held-out NLU set or the test stories regress.
+"""Fail the build when the held-out NLU set or the test stories regress, and summarise the run in Markdown
+(results/evaluation.md: macro-F1, per-intent F1, the worst confusions, the test stories).
 
 `rasa test` exits 0 on wrong predictions, and --fail-on-prediction-errors stops without reports, so this
 reads the reports instead:  python -m scripts.eval_gate results
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections import Counter
 from pathlib import Path
 
 INTENT_MACRO_F1_MIN = 0.93
@@ -41,9 +43,45 @@ def check(results: Path) -> list[str]:
     return problems
 
 
+WORST_CONFUSIONS = 10
+
+
+def report(results: Path) -> str:
+    """The evaluation as Markdown, from the reports `rasa test` wrote."""
+    intents = json.loads((results / "nlu" / "intent_report.json").read_text())
+    errors = json.loads((results / "nlu" / "intent_errors.json").read_text()) \
+        if (results / "nlu" / "intent_errors.json").exists() else []
+    stories = json.loads((results / "core" / "story_report.json").read_text()).get("conversation_accuracy", {})
+    per_intent = sorted(((name, figures) for name, figures in intents.items()
+                         if isinstance(figures, dict) and "support" in figures and not name.endswith(" avg")),
+                        key=lambda item: item[1]["f1-score"])
+    confusions = Counter((error["intent"], error["intent_prediction"]["name"]) for error in errors)
+    examples: dict[tuple[str, str], str] = {}
+    for error in errors:
+        examples.setdefault((error["intent"], error["intent_prediction"]["name"]), error["text"])
+    lines = [
+        "# Evaluation", "",
+        f"- Intent macro-F1 on the held-out set: **{intents['macro avg']['f1-score']:.4f}** "
+        f"({intents['macro avg']['support']} examples; gate {INTENT_MACRO_F1_MIN})",
+        f"- Test stories: {stories.get('correct', 0)} of {stories.get('total', 0)} passed",
+        "- Entities: none extracted by the NLU pipeline (filters, amounts and terms are parsed by the actions), "
+        "so there is no entity F1 to report", "",
+        "## Per intent (worst first)", "", "| intent | precision | recall | F1 | support |", "| --- | --- | --- | --- | --- |",
+        *(f"| {name} | {f['precision']:.3f} | {f['recall']:.3f} | {f['f1-score']:.3f} | {f['support']} |"
+          for name, f in per_intent),
+        "", "## Worst confusions", "", "| expected | predicted | count | example |", "| --- | --- | --- | --- |",
+        *(f"| {expected} | {predicted} | {count} | {examples[(expected, predicted)]} |"
+          for (expected, predicted), count in confusions.most_common(WORST_CONFUSIONS)),
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def main() -> int:
     results = Path(sys.argv[1] if len(sys.argv) > 1 else "results")
     problems = check(results)
+    if not problems:
+        (results / "evaluation.md").write_text(report(results), encoding="utf-8")
+        print(f"report: {results / 'evaluation.md'}")
     for problem in problems:
         print(f"FAILED: {problem}", file=sys.stderr)
     return 1 if problems else 0

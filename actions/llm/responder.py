@@ -21,6 +21,7 @@ from actions.llm.grounding import GroundedFacts, ungrounded_claim
 from actions.llm.memory import ConversationMemory
 from actions.llm.prompt import Turn, clip_question, plan_prompt
 from actions.llm.tools import TOOL_SPECS, CatalogTools
+from actions.reply_checks import is_spanish
 from actions.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -137,6 +138,8 @@ class OpenAnswerer:
         text = content.strip()
         if len(text) > MAX_REPLY_CHARS:
             text = text[:MAX_REPLY_CHARS].rsplit(" ", 1)[0] + "…"
+        if not is_spanish(text):
+            raise _Refused("not_spanish")
         problem = ungrounded_claim(text, facts, self.repository.name_matcher())
         if problem:
             raise _Refused(f"ungrounded: {problem}")

@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test shell bench setup seed train lint validate evaluate forget clean
+.PHONY: run test shell bench setup seed train lint validate evaluate compare forget clean
 
 $(VENV)/.installed: requirements.txt
 	@python=$$(scripts/find-python3.10); \
@@ -68,6 +68,10 @@ test: lint validate train
 
 bench: seed train
 	$(PY) -m scripts.bench
+
+# make compare OLD=<model.tar.gz> NEW=<model.tar.gz> - replay stored and reference conversations through both
+compare: setup
+	$(PY) -m scripts.compare --old "$(OLD)" --new "$(NEW)"
 
 # make forget CUSTOMER=whatsapp:+5215512345678 - delete one customer's data from every store
 forget: setup

@@ -69,9 +69,10 @@ test: lint validate train
 bench: seed train
 	$(PY) -m scripts.bench
 
-# make compare OLD=<model.tar.gz> NEW=<model.tar.gz> - replay stored and reference conversations through both
+# make compare OLD=<model.tar.gz> NEW=<model.tar.gz> [OLD_BENCH=<bench.json> NEW_BENCH=<bench.json>]
 compare: setup
-	$(PY) -m scripts.compare --old "$(OLD)" --new "$(NEW)"
+	$(PY) -m scripts.compare --old "$(OLD)" --new "$(NEW)" \
+	  $(if $(OLD_BENCH),--bench-old "$(OLD_BENCH)") $(if $(NEW_BENCH),--bench-new "$(NEW_BENCH)")
 
 # make forget CUSTOMER=whatsapp:+5215512345678 - delete one customer's data from every store
 forget: setup

@@ -4,8 +4,9 @@ Conversations come from the tracker store (the customers' own messages, `--track
 TRACKER_STORE_URL) and from the recorded reference set (tests/compare/conversations.yml). Each model runs with the
 real action server on a fresh copy of the shipped catalog, offline (no LLM key, so replies are reproducible).
 Per conversation the report shows, turn by turn, where the intent, the actions or the replies changed, and each
-version's latency; results/compare.md and results/compare.json. Exit code 1 when a conversation that succeeded with
-OLD fails with NEW (a turn without a reply, or one the bot did not understand)."""
+version's latency; results/compare.md and results/compare.json. With `--bench-old/--bench-new` (two results/bench.json
+of `make bench`) it also diffs every performance figure. Exit code 1 when a conversation that succeeded with OLD
+fails with NEW (a turn without a reply, or one the bot did not understand)."""
 
 from __future__ import annotations
 
@@ -168,6 +169,13 @@ def compare(old: Sequence[Replay], new: Sequence[Replay]) -> dict[str, Any]:
     }
 
 
+def bench_diff(old: Mapping[str, float], new: Mapping[str, float]) -> list[dict[str, Any]]:
+    """Every figure both benchmark runs measured, with its relative change."""
+    return [{"figure": name, "old": old[name], "new": new[name],
+             "change_pct": 100.0 * (new[name] - old[name]) / old[name] if old[name] else None}
+            for name in old if name in new]
+
+
 def markdown(result: Mapping[str, Any], old_model: str, new_model: str) -> str:
     conversations = result["conversations"]
     latency = result["latency_ms"]
@@ -187,6 +195,11 @@ def markdown(result: Mapping[str, Any], old_model: str, new_model: str) -> str:
         lines.append(f"| {c['id']} | {c['source']} | {c['turns']} | {status[c['old_succeeded']]} | "
                      f"{status[c['new_succeeded']]}{flag} | {len(c['changes'])} | "
                      f"{c['old_p50_ms']:.1f} → {c['new_p50_ms']:.1f} |")
+    if result.get("performance"):
+        lines += ["", "## Performance (make bench)", "", "| figure | OLD | NEW | change |", "| --- | --- | --- | --- |"]
+        lines += [f"| {row['figure']} | {row['old']:.1f} | {row['new']:.1f} | "
+                  f"{'—' if row['change_pct'] is None else format(row['change_pct'], '+.1f') + '%'} |"
+                  for row in result["performance"]]
     for c in conversations:
         if c["changes"]:
             lines += ["", f"## {c['id']}", ""]
@@ -202,6 +215,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tracker-store", default=None, help="where to export conversations from (default: TRACKER_STORE_URL)")
     parser.add_argument("--reference", type=Path, default=REFERENCE)
     parser.add_argument("--output", type=Path, default=PROJECT_ROOT / "results")
+    parser.add_argument("--bench-old", type=Path, help="results/bench.json of OLD's version")
+    parser.add_argument("--bench-new", type=Path, help="results/bench.json of NEW's version")
     args = parser.parse_args(argv)
     for model in (args.old, args.new):
         if not model.is_file():
@@ -217,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"could not start the bot: {problem}", file=sys.stderr)
         return 2
     result = compare(old, new)
+    if args.bench_old and args.bench_new:
+        result["performance"] = bench_diff(*(json.loads(path.read_text())["figures"]
+                                             for path in (args.bench_old, args.bench_new)))
     args.output.mkdir(parents=True, exist_ok=True)
     (args.output / "compare.json").write_text(json.dumps(
         {"old_model": str(args.old), "new_model": str(args.new), **result,

@@ -6,7 +6,16 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from scripts.compare import Conversation, Replay, Turn, compare, markdown, reference_conversations, stored_conversations
+from scripts.compare import (
+    Conversation,
+    Replay,
+    Turn,
+    bench_diff,
+    compare,
+    markdown,
+    reference_conversations,
+    stored_conversations,
+)
 
 CONVERSATION = Conversation("c1", "reference", ("hola", "qué marcas tienen"))
 
@@ -59,3 +68,12 @@ def test_the_reference_set_is_readable_and_covers_the_flows():
     conversations = reference_conversations()
     assert len(conversations) >= 10
     assert all(conversation.messages for conversation in conversations)
+
+
+def test_benchmark_figures_are_diffed_when_both_runs_are_given():
+    rows = bench_diff({"rest_turn_1u_p95_ms": 40.0, "leads_stored": 0, "gone": 1.0},
+                      {"rest_turn_1u_p95_ms": 50.0, "leads_stored": 5, "new_figure": 2.0})
+    assert rows == [{"figure": "rest_turn_1u_p95_ms", "old": 40.0, "new": 50.0, "change_pct": 25.0},
+                    {"figure": "leads_stored", "old": 0, "new": 5, "change_pct": None}]
+    result = {**compare([replay()], [replay()]), "performance": rows}
+    assert "| rest_turn_1u_p95_ms | 40.0 | 50.0 | +25.0% |" in markdown(result, "a", "b")

@@ -35,7 +35,7 @@ $(VENV)/.installed: requirements.txt
 setup: $(VENV)/.installed
 
 seed: setup
-	$(PY) -m actions.catalog.importer
+	$(PY) -m dealer.catalog.importer
 
 $(MODEL): $(VENV)/.installed $(TRAINING_INPUTS)
 	$(PY) -m rasa train $(RASA_DATA) --out models --fixed-model-name current

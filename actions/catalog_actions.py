@@ -1,11 +1,10 @@
-"""Rasa actions for the catalog conversation: thin adapters over `actions.catalog`."""
+"""Rasa actions for the catalog conversation: thin adapters over `dealer.catalog`."""
 
 from __future__ import annotations
 
 import abc
 import asyncio
 import logging
-from functools import lru_cache
 from typing import Any, Optional, TypeVar
 
 from rasa_sdk import Action, Tracker
@@ -14,11 +13,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.catalog import presenter
-from actions.catalog.navigation import requested_car, requested_page
-from actions.catalog.query import CarFilters, apply_query, parse_query, relaxations
-from actions.catalog.repository import CatalogRepository, Page
-from actions.settings import get_settings
+from actions.services import catalog, settings
+from dealer.catalog import presenter
+from dealer.catalog.navigation import requested_car, requested_page
+from dealer.catalog.query import CarFilters, apply_query, parse_query, relaxations
+from dealer.catalog.repository import CatalogRepository, Page
 
 logger = logging.getLogger(__name__)
 
@@ -27,11 +26,6 @@ MAX_PARSED_CHARS = 300
 SERVICE_UNAVAILABLE = "Perdón, no pude consultar el inventario en este momento 🙏. Intenta de nuevo en un minuto."
 
 T = TypeVar("T")
-
-
-@lru_cache(maxsize=1)
-def catalog() -> CatalogRepository:
-    return CatalogRepository(get_settings().database_url)
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -88,7 +82,7 @@ class ActionSearchCars(CatalogAction):
             dispatcher.utter_message(text=presenter.unknown_brand_message(parsed.unmatched_words, suggestions, most_stocked))
             return []
         filters = apply_query(parsed, current)
-        page = repository.search(filters, page=1, page_size=get_settings().page_size)
+        page = repository.search(filters, page=1, page_size=settings().page_size)
         if page.total:
             dispatcher.utter_message(text=presenter.listing_message(page, filters))
         else:
@@ -113,7 +107,7 @@ class ActionChangePage(CatalogAction):
         filters = CarFilters.from_slot(tracker.get_slot("search_filters"))
         current = _as_int(tracker.get_slot("listing_page"), default=1)
         asked = requested_page(latest_text(tracker), current)
-        page = catalog().search(filters, page=asked, page_size=get_settings().page_size)
+        page = catalog().search(filters, page=asked, page_size=settings().page_size)
         if page.number != asked and page.number == current:
             dispatcher.utter_message(text=presenter.page_out_of_range(page, asked))
             return []

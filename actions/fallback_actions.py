@@ -1,12 +1,11 @@
 """The open-ended reply: low-confidence messages, out-of-scope and questions about the dealer go to the chat model
-(actions/llm), grounded on the knowledge base and the catalog; without it, the best knowledge passage or the menu."""
+(dealer/llm), grounded on the knowledge base and the catalog; without it, the best knowledge passage or the menu."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import math
-from functools import lru_cache
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
@@ -14,16 +13,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.catalog.presenter import car_line, describe_filters
-from actions.catalog.query import CarFilters
-from actions.catalog.repository import CarRecord
-from actions.catalog_actions import catalog
-from actions.customer_profile import profile_line
-from actions.knowledge.passages import knowledge_index
-from actions.llm.memory import ConversationMemory
-from actions.llm.prompt import Turn
-from actions.llm.responder import OpenAnswerer
-from actions.settings import get_settings
+from actions.services import catalog, open_answerer, settings
+from dealer.catalog.presenter import car_line, describe_filters
+from dealer.catalog.query import CarFilters
+from dealer.catalog.repository import CarRecord
+from dealer.customer_profile import profile_line
+from dealer.llm.memory import ConversationMemory
+from dealer.llm.prompt import Turn
 
 logger = logging.getLogger(__name__)
 
@@ -31,11 +27,6 @@ SUMMARY_SLOT = "conversation_summary"
 OUT_OF_SCOPE_REPLY = (
     "Eso se me escapa 😅, yo te ayudo a encontrar tu próximo auto. Escribe «menú» para ver lo que puedo hacer."
 )
-
-
-@lru_cache(maxsize=1)
-def open_answerer() -> OpenAnswerer:
-    return OpenAnswerer(get_settings(), knowledge_index(), catalog())
 
 
 class ActionFallback(Action):
@@ -89,7 +80,7 @@ def _listing_text(tracker: Tracker, cars: list[CarRecord]) -> str:
     filters = CarFilters.from_slot(tracker.get_slot("search_filters"))
     page = tracker.get_slot("listing_page")
     total = catalog().count(filters)
-    pages = max(1, math.ceil(total / get_settings().page_size))
+    pages = max(1, math.ceil(total / settings().page_size))
     header = f"Búsqueda: {describe_filters(filters) or 'todo el inventario'} · página {int(page or 1)} de {pages}"
     lines = [f"{car_line(position, car)} · {car.stock_id}" for position, car in enumerate(cars, start=1)]
     return "\n".join([header, *lines])

@@ -1,6 +1,6 @@
 """Rasa actions for financing: the form's extraction and validation, its questions, and the plan itself.
 
-Thin adapters over `actions.financing`; the catalog is read through the same repository as the listings."""
+Thin adapters over `dealer.financing`; the catalog is read through the same repository as the listings."""
 
 from __future__ import annotations
 
@@ -16,16 +16,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.catalog import presenter as catalog_presenter
-from actions.catalog.query import CarFilters
-from actions.catalog.repository import CarRecord
-from actions.catalog_actions import SERVICE_UNAVAILABLE, CatalogAction, catalog, latest_text, listing_events
-from actions.financing import presenter
-from actions.financing.plans import DownPaymentInput, check_down_payment, compare_terms, compute_plan
-from actions.financing.reading import FinancingMessage, read_financing_message
-from actions.leads.notifier import wake_running_notifier
-from actions.leads.store import LeadStore, NewLead
-from actions.settings import get_settings
+from actions.catalog_actions import SERVICE_UNAVAILABLE, CatalogAction, latest_text, listing_events
+from actions.services import catalog, lead_notifier, settings
+from dealer.catalog import presenter as catalog_presenter
+from dealer.catalog.query import CarFilters
+from dealer.catalog.repository import CarRecord
+from dealer.financing import presenter
+from dealer.financing.plans import DownPaymentInput, check_down_payment, compare_terms, compute_plan
+from dealer.financing.reading import FinancingMessage, read_financing_message
+from dealer.leads.store import LeadStore, NewLead
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +112,7 @@ class ValidateFinancingForm(FormValidationAction):
             car = repository.get(stock_id)
             if car and car.make == make and (model is None or car.model == model):
                 return {"selected_car": stock_id}
-        page = repository.search(filters, page=1, page_size=get_settings().page_size)
+        page = repository.search(filters, page=1, page_size=settings().page_size)
         if page.total == 1:
             return {"selected_car": page.cars[0].stock_id}
         if page.total == 0:
@@ -149,7 +148,7 @@ class ValidateFinancingForm(FormValidationAction):
             return {"finance_term": years}
         reask = self._ask_again(tracker, "finance_term")
         if reask:
-            dispatcher.utter_message(text=presenter.term_not_understood(get_settings().financing))
+            dispatcher.utter_message(text=presenter.term_not_understood(settings().financing))
         return reask
 
     async def validate_selected_car(
@@ -171,7 +170,7 @@ class ValidateFinancingForm(FormValidationAction):
         car = await asyncio.to_thread(_car, tracker.get_slot("selected_car"))
         if car is None:
             return {"down_payment": written.to_slot()}  # checked against the price once the car is known
-        terms = get_settings().financing
+        terms = settings().financing
         problem = check_down_payment(Decimal(car.price), written.pesos(Decimal(car.price)), terms)
         if problem:
             dispatcher.utter_message(text=presenter.down_payment_problem(problem, Decimal(car.price), terms))
@@ -183,7 +182,7 @@ class ValidateFinancingForm(FormValidationAction):
     ) -> dict[str, Any]:
         if value == ALL_TERMS:
             return {"finance_term": ALL_TERMS}
-        terms = get_settings().financing
+        terms = settings().financing
         if isinstance(value, (int, float)) and not isinstance(value, bool) and int(value) in terms.terms_years:
             return {"finance_term": int(value)}
         if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -206,7 +205,7 @@ class ActionAskDownPayment(CatalogAction):
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         car = _car(tracker.get_slot("selected_car"))
-        dispatcher.utter_message(text=presenter.ask_down_payment(car, get_settings().financing))
+        dispatcher.utter_message(text=presenter.ask_down_payment(car, settings().financing))
         return []
 
 
@@ -215,7 +214,7 @@ class ActionAskFinanceTerm(CatalogAction):
         return "action_ask_finance_term"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        dispatcher.utter_message(text=presenter.ask_term(get_settings().financing))
+        dispatcher.utter_message(text=presenter.ask_term(settings().financing))
         return []
 
 
@@ -226,8 +225,8 @@ class ActionFinancingPlan(CatalogAction):
         return "action_financing_plan"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        settings = get_settings()
-        terms = settings.financing
+        current = settings()
+        terms = current.financing
         car = _car(tracker.get_slot("selected_car"))
         written = DownPaymentInput.from_slot(tracker.get_slot("down_payment"))
         term = tracker.get_slot("finance_term")
@@ -254,7 +253,9 @@ class ActionFinancingPlan(CatalogAction):
             car_label=presenter.car_label(car),
             plans=plans,
         )
-        lead_id = LeadStore(settings.database_url).record(lead, notify=settings.notify_webhook_url is not None)
+        lead_id = LeadStore(current.database_url).record(lead, notify=current.notify_webhook_url is not None)
         logger.info("lead %s stored: %s %s for %s", lead_id, car.stock_id, lead.car_label, tracker.sender_id)
-        wake_running_notifier()
+        notifier = lead_notifier()
+        if notifier is not None:
+            notifier.wake()
         return []

@@ -11,9 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.customer_data import ERASED_SLOT, erase_customer
-from actions.customer_profile import carried_slots
-from actions.settings import get_settings
+from actions.services import settings
+from dealer.customer_data import ERASED_SLOT, erase_customer
+from dealer.customer_profile import carried_slots
 
 logger = logging.getLogger(__name__)
 
@@ -60,10 +60,10 @@ class ActionDeleteCustomerData(Action):
         return "action_delete_customer_data"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        settings = get_settings()
+        current = settings()
         try:
             report = await asyncio.to_thread(
-                erase_customer, tracker.sender_id, settings.database_url, settings.tracker_store_url
+                erase_customer, tracker.sender_id, current.database_url, current.tracker_store_url
             )
         except (SQLAlchemyError, ValueError):
             logger.exception("a customer's data could not be deleted")

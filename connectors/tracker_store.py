@@ -17,7 +17,7 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain, SessionConfig
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions.customer_data import ERASED_SLOT
+from dealer.customer_data import ERASED_SLOT
 
 logger = logging.getLogger(__name__)
 

@@ -21,7 +21,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
-from actions.settings import TwilioSettings
+from dealer.settings import TwilioSettings
 
 logger = logging.getLogger(__name__)
 

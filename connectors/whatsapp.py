@@ -23,9 +23,6 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
-from actions.knowledge.branches import nearest_branch, parse_coordinates
-from actions.knowledge.presenter import nearest_branch_text
-from actions.settings import Settings, get_settings
 from connectors.serial import SerialQueues
 from connectors.twilio_sender import TwilioSender
 from connectors.whatsapp_messages import (
@@ -36,6 +33,9 @@ from connectors.whatsapp_messages import (
     render_replies,
 )
 from connectors.whatsapp_store import DONE, FAILED, WhatsAppStore
+from dealer.knowledge.branches import nearest_branch, parse_coordinates
+from dealer.knowledge.presenter import nearest_branch_text
+from dealer.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from typing import Optional
 from sqlalchemy import JSON, Column, DateTime, Index, Integer, String, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from actions.database import Base, get_engine
 from connectors.whatsapp_messages import InboundMessage
+from dealer.database import Base, get_engine
 
 # Inbound states: pending (accepted, turn not finished), done, failed (the turn raised; the customer was told).
 PENDING, DONE, FAILED = "pending", "done", "failed"

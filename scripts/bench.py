@@ -37,16 +37,16 @@ import yaml
 from sqlalchemy import func, select
 from twilio.request_validator import RequestValidator
 
-from actions.catalog.importer import DEFAULT_CSV, import_catalog, parse_catalog, upsert_cars
-from actions.catalog.query import CarFilters
-from actions.catalog.repository import CatalogRepository
-from actions.database import session_scope
-from actions.leads.models import Lead
-from actions.settings import PROJECT_ROOT
-from scripts.fake_openai import FakeOpenAI
-from scripts.fake_twilio import FakeTwilioApi
-from scripts.servers import QUIET_OFFLINE_ENV, BotServers, free_port, running_environment
-from scripts.whatsapp_standin import StandinServer
+from dealer.catalog.importer import DEFAULT_CSV, import_catalog, parse_catalog, upsert_cars
+from dealer.catalog.query import CarFilters
+from dealer.catalog.repository import CatalogRepository
+from dealer.database import session_scope
+from dealer.leads.models import Lead
+from dealer.settings import PROJECT_ROOT
+from testing.fake_openai import FakeOpenAI
+from testing.fake_twilio import FakeTwilioApi
+from testing.servers import QUIET_OFFLINE_ENV, BotServers, free_port, running_environment
+from testing.whatsapp_standin import StandinServer
 
 CONVERSATION = [
     "hola",

@@ -24,10 +24,10 @@ import requests
 import yaml
 from sqlalchemy import create_engine, inspect, text
 
-from actions.catalog.importer import DEFAULT_CSV, import_catalog
-from actions.settings import PROJECT_ROOT, get_settings
+from dealer.catalog.importer import DEFAULT_CSV, import_catalog
+from dealer.settings import PROJECT_ROOT, get_settings
 from scripts.bench import percentile
-from scripts.servers import BotServers, ServerStartError, free_port, running_environment
+from testing.servers import BotServers, ServerStartError, free_port, running_environment
 
 REFERENCE = PROJECT_ROOT / "tests" / "compare" / "conversations.yml"
 MAX_STORED_CONVERSATIONS = 200

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from actions.settings import PROJECT_ROOT
+from dealer.settings import PROJECT_ROOT
 
 CONFIG = PROJECT_ROOT / "rasa_project" / "config.yml"
 HOLDOUT = PROJECT_ROOT / "tests" / "nlu" / "holdout.yml"

@@ -10,8 +10,8 @@ import sys
 
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.customer_data import erase_customer
-from actions.settings import SettingsError, get_settings
+from dealer.customer_data import erase_customer
+from dealer.settings import SettingsError, get_settings
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from scripts.servers import BotServers, ServerStartError, running_environment
+from testing.servers import BotServers, ServerStartError, running_environment
 
 
 def shell(servers: BotServers) -> int:

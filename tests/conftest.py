@@ -12,8 +12,8 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from actions.catalog.importer import DEFAULT_CSV, import_catalog
-from actions.catalog.repository import CatalogRepository
+from dealer.catalog.importer import DEFAULT_CSV, import_catalog
+from dealer.catalog.repository import CatalogRepository
 
 TEST_POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://root@127.0.0.1:5432/postgres")
 
@@ -56,7 +56,7 @@ def postgres_url() -> Iterator[str]:
         )
     url = make_url(TEST_POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
     yield url
-    from actions.database import get_engine
+    from dealer.database import get_engine
 
     get_engine(url).dispose()
     with admin.connect() as connection:

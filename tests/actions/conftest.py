@@ -8,20 +8,15 @@ import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import catalog_actions, fallback_actions
-from actions.settings import get_settings
+from actions import services
 
 
 @pytest.fixture(autouse=True)
 def catalog_on_test_database(monkeypatch, seeded_sqlite_url):
     monkeypatch.setenv("DATABASE_URL", seeded_sqlite_url)
-    get_settings.cache_clear()
-    catalog_actions.catalog.cache_clear()
-    fallback_actions.open_answerer.cache_clear()
+    services.reset()
     yield
-    get_settings.cache_clear()
-    catalog_actions.catalog.cache_clear()
-    fallback_actions.open_answerer.cache_clear()
+    services.reset()
 
 
 def make_tracker(text: str, intent: str, slots: Optional[dict[str, Any]] = None) -> Tracker:

@@ -2,16 +2,16 @@ import re
 
 from rasa_sdk.events import SlotSet
 
-from actions.catalog.query import CarFilters
+from actions import services
 from actions.catalog_actions import (
     SERVICE_UNAVAILABLE,
     ActionCarDetails,
     ActionChangePage,
     ActionListBrands,
     ActionSearchCars,
-    catalog,
 )
 from actions.fallback_actions import OUT_OF_SCOPE_REPLY, ActionFallback
+from dealer.catalog.query import CarFilters
 from tests.actions.conftest import run_action, slots_from
 
 PAGE = re.compile(r"página (\d+) de (\d+)")
@@ -124,10 +124,7 @@ async def test_a_huge_message_is_answered_quickly():
 
 async def test_database_failure_gets_a_polite_reply(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path}/missing-dir/nope/catalog.db")
-    from actions.settings import get_settings
-
-    get_settings.cache_clear()
-    catalog.cache_clear()
+    services.reset()
     messages, events = await run_action(ActionListBrands(), "marcas", "list_brands")
     assert messages[0]["text"] == SERVICE_UNAVAILABLE
     assert events == []

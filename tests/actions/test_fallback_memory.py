@@ -4,7 +4,7 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.fallback_actions import SUMMARY_SLOT, ActionFallback
-from actions.llm.memory import ConversationMemory
+from dealer.llm.memory import ConversationMemory
 
 
 def long_conversation(turns: int) -> Tracker:

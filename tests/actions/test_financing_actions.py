@@ -10,13 +10,13 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from actions.catalog.query import CarFilters
-from actions.catalog_actions import catalog
-from actions.database import session_scope
-from actions.financing.plans import FinancingTerms, compare_terms, compute_plan, format_mxn
 from actions.financing_actions import ActionAskDownPayment, ActionFinancingPlan, ValidateFinancingForm
-from actions.leads.models import UNCONFIGURED, Lead
-from actions.settings import PROJECT_ROOT, get_settings
+from actions.services import catalog
+from dealer.catalog.query import CarFilters
+from dealer.database import session_scope
+from dealer.financing.plans import FinancingTerms, compare_terms, compute_plan, format_mxn
+from dealer.leads.models import UNCONFIGURED, Lead
+from dealer.settings import PROJECT_ROOT, get_settings
 from tests.actions.conftest import make_tracker, slots_from
 
 

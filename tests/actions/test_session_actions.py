@@ -10,8 +10,6 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.financing.plans import compute_plan
-from actions.leads.store import LeadStore, NewLead
 from actions.session_actions import (
     DATA_DELETED_REPLY,
     RESTARTED_REPLY,
@@ -19,9 +17,11 @@ from actions.session_actions import (
     ActionRestart,
     ActionSessionStart,
 )
-from actions.settings import get_settings
 from connectors.whatsapp_messages import InboundMessage
 from connectors.whatsapp_store import WhatsAppStore
+from dealer.financing.plans import compute_plan
+from dealer.leads.store import LeadStore, NewLead
+from dealer.settings import get_settings
 from tests.actions.conftest import run_action
 
 CUSTOMER = "whatsapp:+5215511112222"

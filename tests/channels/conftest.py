@@ -1,4 +1,4 @@
-"""The WhatsApp channel in a real Sanic server (scripts/whatsapp_standin.py) talking to a real local stand-in for
+"""The WhatsApp channel in a real Sanic server (testing/whatsapp_standin.py) talking to a real local stand-in for
 Twilio's API; requests signed with the twilio SDK as Twilio signs them."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from scripts.fake_twilio import FakeTwilioApi
-from scripts.whatsapp_standin import StandinServer
+from testing.fake_twilio import FakeTwilioApi
+from testing.whatsapp_standin import StandinServer
 
 ACCOUNT_SID = "AC" + "1" * 32
 AUTH_TOKEN = "test-auth-token"

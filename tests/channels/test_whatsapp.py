@@ -12,7 +12,7 @@ from twilio.request_validator import RequestValidator
 from connectors.whatsapp import EMPTY_TWIML, TEXT_ONLY_REPLY
 from connectors.whatsapp_messages import WHATSAPP_MAX_CHARS
 from connectors.whatsapp_store import DONE, WhatsAppStore
-from scripts.whatsapp_standin import StandinServer
+from testing.whatsapp_standin import StandinServer
 from tests.channels.conftest import (
     ACCOUNT_SID,
     AUTH_TOKEN,

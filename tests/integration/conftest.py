@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 import requests
 
-from scripts.fake_openai import FakeOpenAI
-from scripts.fake_twilio import FakeTwilioApi
-from scripts.servers import DEFAULT_MODEL, BotServers, free_port, running_environment
+from testing.fake_openai import FakeOpenAI
+from testing.fake_twilio import FakeTwilioApi
+from testing.servers import DEFAULT_MODEL, BotServers, free_port, running_environment
 from tests.channels.conftest import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER, PUBLIC_URL
 
 

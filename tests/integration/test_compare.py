@@ -6,7 +6,7 @@ import json
 import pytest
 
 from scripts import compare
-from scripts.servers import DEFAULT_MODEL
+from testing.servers import DEFAULT_MODEL
 
 pytestmark = pytest.mark.integration
 

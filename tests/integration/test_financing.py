@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from actions.catalog.repository import CatalogRepository
-from actions.financing.plans import FinancingTerms, compute_plan, format_mxn
+from dealer.catalog.repository import CatalogRepository
+from dealer.financing.plans import FinancingTerms, compute_plan, format_mxn
 from tests.integration.conftest import say
 
 pytestmark = pytest.mark.integration

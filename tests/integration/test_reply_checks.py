@@ -1,5 +1,5 @@
 """Every reply of every test story, and of the chat-model fixture, through the real servers, passes the reply checks
-(actions/reply_checks.py): Spanish, one WhatsApp message long at most, no price the catalog or the financing formula
+(dealer/reply_checks.py): Spanish, one WhatsApp message long at most, no price the catalog or the financing formula
 does not give, the informal "tú"."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from actions.catalog.query import CarFilters
-from actions.catalog.repository import CatalogRepository
-from actions.financing.plans import FinancingTerms
-from actions.reply_checks import reply_problems
+from dealer.catalog.query import CarFilters
+from dealer.catalog.repository import CatalogRepository
+from dealer.financing.plans import FinancingTerms
+from dealer.reply_checks import reply_problems
 from tests.integration.conftest import say
 
 pytestmark = pytest.mark.integration

@@ -8,12 +8,12 @@ from collections.abc import Iterator
 
 import pytest
 
-from actions.catalog.query import CarFilters
-from actions.knowledge.passages import knowledge_index
-from actions.llm.prompt import Turn, prompt_tokens
-from actions.llm.responder import LLM_FAILURES, OpenAnswerer
-from actions.settings import Settings
-from scripts.fake_openai import DEFAULT_REPLY, FakeOpenAI
+from dealer.catalog.query import CarFilters
+from dealer.knowledge.passages import knowledge_index
+from dealer.llm.prompt import Turn, prompt_tokens
+from dealer.llm.responder import LLM_FAILURES, OpenAnswerer
+from dealer.settings import Settings
+from testing.fake_openai import DEFAULT_REPLY, FakeOpenAI
 
 
 @pytest.fixture(scope="module")

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from actions.amounts import find_amounts, spell_out_digits, words_to_number
+from dealer.amounts import find_amounts, spell_out_digits, words_to_number
 
 
 @pytest.mark.parametrize(

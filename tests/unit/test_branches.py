@@ -1,7 +1,7 @@
 import pytest
 
-from actions.knowledge.branches import load_branches, nearest_branch, parse_coordinates
-from actions.knowledge.presenter import nearest_branch_text
+from dealer.knowledge.branches import load_branches, nearest_branch, parse_coordinates
+from dealer.knowledge.presenter import nearest_branch_text
 
 
 def test_every_branch_has_an_address_hours_and_a_place_in_mexico():

@@ -8,12 +8,12 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from actions.customer_data import ErasureReport, erase_customer
-from actions.financing.plans import FinancingTerms, compute_plan
-from actions.leads.store import LeadStore, NewLead
-from actions.settings import get_settings
 from connectors.whatsapp_messages import InboundMessage
 from connectors.whatsapp_store import WhatsAppStore
+from dealer.customer_data import ErasureReport, erase_customer
+from dealer.financing.plans import FinancingTerms, compute_plan
+from dealer.leads.store import LeadStore, NewLead
+from dealer.settings import get_settings
 from scripts import forget_customer
 
 ANA, LUIS = "whatsapp:+5215511112222", "whatsapp:+5215533334444"

@@ -1,6 +1,6 @@
 import pytest
 
-from actions.customer_profile import carried_slots, profile_line
+from dealer.customer_profile import carried_slots, profile_line
 
 
 def test_the_latest_search_gives_the_preferred_brand_and_budget():

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from actions.financing.plans import (
+from dealer.financing.plans import (
     DownPaymentProblem,
     FinancingTerms,
     Plan,

@@ -2,8 +2,8 @@ from decimal import Decimal
 
 import pytest
 
-from actions.financing.plans import FinancingTerms, compute_plan
-from actions.llm.grounding import GroundedFacts, ungrounded_claim
+from dealer.financing.plans import FinancingTerms, compute_plan
+from dealer.llm.grounding import GroundedFacts, ungrounded_claim
 
 
 @pytest.fixture()
@@ -19,7 +19,7 @@ def facts(repository) -> GroundedFacts:
 
 
 def _aveo_filters():
-    from actions.catalog.query import CarFilters
+    from dealer.catalog.query import CarFilters
     return CarFilters(make="Chevrolet", model="Aveo")
 
 

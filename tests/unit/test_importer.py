@@ -3,9 +3,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from actions.catalog.importer import CatalogFileError, import_catalog, main, parse_catalog
-from actions.catalog.models import Car
-from actions.database import session_scope
+from dealer.catalog.importer import CatalogFileError, import_catalog, main, parse_catalog
+from dealer.catalog.models import Car
+from dealer.database import session_scope
 
 HEADER = "stock_id,make,model,version,year,km,price,body_type,transmission,fuel,bluetooth,car_play,length_mm,width_mm,height_mm"
 GOOD = [

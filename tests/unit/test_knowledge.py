@@ -1,6 +1,6 @@
 import pytest
 
-from actions.knowledge.passages import knowledge_index, load_passages, parse_topic
+from dealer.knowledge.passages import knowledge_index, load_passages, parse_topic
 
 
 def test_every_topic_gives_passages_with_titles():

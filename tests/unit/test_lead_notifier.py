@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from actions.database import session_scope
-from actions.financing.plans import FinancingTerms, compute_plan
-from actions.leads.models import FAILED, PENDING, SENT, UNCONFIGURED, Lead
-from actions.leads.notifier import LeadNotifier
-from actions.leads.store import LeadStore, NewLead, utc_now
-from scripts.servers import free_port
+from dealer.database import session_scope
+from dealer.financing.plans import FinancingTerms, compute_plan
+from dealer.leads.models import FAILED, PENDING, SENT, UNCONFIGURED, Lead
+from dealer.leads.notifier import LeadNotifier
+from dealer.leads.store import LeadStore, NewLead, utc_now
+from testing.servers import free_port
 
 PLAN = compute_plan(Decimal(250_000), Decimal(50_000), 4, FinancingTerms())
 LEAD = NewLead(customer_id="whatsapp:+5215511112222", channel="rest", stock_id="ALM-10001",

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from actions.catalog.matching import NameMatcher, allowed_edits
+from dealer.catalog.matching import NameMatcher, allowed_edits
 
 MISSPELLINGS = Path(__file__).resolve().parent.parent / "data" / "brand_misspellings.csv"
 REQUIRED_SHARE = 0.95

@@ -2,9 +2,9 @@
 
 import pytest
 
-from actions.knowledge.passages import load_passages
-from actions.llm.memory import MAX_SUMMARY_CHARS, ConversationMemory
-from actions.llm.prompt import Turn, plan_prompt, prompt_tokens
+from dealer.knowledge.passages import load_passages
+from dealer.llm.memory import MAX_SUMMARY_CHARS, ConversationMemory
+from dealer.llm.prompt import Turn, plan_prompt, prompt_tokens
 
 
 @pytest.fixture(scope="module")

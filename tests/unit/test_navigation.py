@@ -1,6 +1,6 @@
 import pytest
 
-from actions.catalog.navigation import LAST_PAGE, CarReference, requested_car, requested_page
+from dealer.catalog.navigation import LAST_PAGE, CarReference, requested_car, requested_page
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,5 @@
-from actions.knowledge.passages import load_passages
-from actions.llm.prompt import MAX_QUESTION_CHARS, SYSTEM_PROMPT, Turn, build_messages, clip_question, prompt_tokens
+from dealer.knowledge.passages import load_passages
+from dealer.llm.prompt import MAX_QUESTION_CHARS, SYSTEM_PROMPT, Turn, build_messages, clip_question, prompt_tokens
 
 
 def conversation(turns: int) -> list[Turn]:

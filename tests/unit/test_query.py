@@ -1,7 +1,7 @@
 import pytest
 
-from actions.catalog.matching import NameMatcher
-from actions.catalog.query import CarFilters, apply_query, parse_query, relaxations
+from dealer.catalog.matching import NameMatcher
+from dealer.catalog.query import CarFilters, apply_query, parse_query, relaxations
 
 MATCHER = NameMatcher({
     "Chevrolet": ["Aveo", "Onix", "Trax"],

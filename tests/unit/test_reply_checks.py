@@ -4,11 +4,11 @@ from decimal import Decimal
 
 import pytest
 
-from actions.catalog.presenter import car_details_message
-from actions.catalog.query import CarFilters
-from actions.financing import presenter
-from actions.financing.plans import FinancingTerms, compute_plan
-from actions.reply_checks import MAX_REPLY_CHARS, is_spanish, reply_problems
+from dealer.catalog.presenter import car_details_message
+from dealer.catalog.query import CarFilters
+from dealer.financing import presenter
+from dealer.financing.plans import FinancingTerms, compute_plan
+from dealer.reply_checks import MAX_REPLY_CHARS, is_spanish, reply_problems
 
 TERMS = FinancingTerms()
 

@@ -4,9 +4,9 @@ import math
 
 import pytest
 
-from actions.catalog.importer import import_catalog, parse_catalog
-from actions.catalog.query import CarFilters
-from actions.catalog.repository import CatalogRepository
+from dealer.catalog.importer import import_catalog, parse_catalog
+from dealer.catalog.query import CarFilters
+from dealer.catalog.repository import CatalogRepository
 
 FILTERS = [
     CarFilters(),

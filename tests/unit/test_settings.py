@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 from dotenv import dotenv_values
 
-from actions.settings import DEFAULTS, PROJECT_ROOT, Settings, SettingsError
+from dealer.settings import DEFAULTS, PROJECT_ROOT, Settings, SettingsError
 
 
 def test_env_example_lists_every_setting_with_its_default():

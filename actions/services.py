@@ -1,0 +1,42 @@
+"""The action server's shared instances, built once per process on first use: the catalog, the open answerer and
+the lead notifier. `reset()` forgets them (and the settings) so a test can point them at another database."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Optional
+
+from dealer.catalog.repository import CatalogRepository
+from dealer.knowledge.passages import knowledge_index
+from dealer.leads.notifier import LeadNotifier
+from dealer.leads.store import LeadStore
+from dealer.llm.responder import OpenAnswerer
+from dealer.settings import Settings, get_settings
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+@lru_cache(maxsize=1)
+def catalog() -> CatalogRepository:
+    return CatalogRepository(get_settings().database_url)
+
+
+@lru_cache(maxsize=1)
+def open_answerer() -> OpenAnswerer:
+    return OpenAnswerer(get_settings(), knowledge_index(), catalog())
+
+
+@lru_cache(maxsize=1)
+def lead_notifier() -> Optional[LeadNotifier]:
+    """None when NOTIFY_WEBHOOK_URL is unset: leads are then stored and logged, not announced."""
+    current = get_settings()
+    if not current.notify_webhook_url:
+        return None
+    return LeadNotifier(LeadStore(current.database_url), current.notify_webhook_url)
+
+
+def reset() -> None:
+    for cached in (get_settings, catalog, open_answerer, lead_notifier):
+        cached.cache_clear()

@@ -1,0 +1,128 @@
+"""Amounts as Mexican customers write them: "350 mil", "$350,000", "200k", "1.5 millones",
+"trescientos cincuenta mil", "20%". Pure functions, shared by the catalog filters and financing."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Optional
+
+from dealer.text import simplify
+
+_UNITS = {
+    "cero": 0, "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
+    "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12, "trece": 13, "catorce": 14,
+    "quince": 15, "dieciseis": 16, "diecisiete": 17, "dieciocho": 18, "diecinueve": 19, "veinte": 20,
+    "veintiun": 21, "veintiuno": 21, "veintiuna": 21, "veintidos": 22, "veintitres": 23, "veinticuatro": 24,
+    "veinticinco": 25, "veintiseis": 26, "veintisiete": 27, "veintiocho": 28, "veintinueve": 29,
+    "treinta": 30, "cuarenta": 40, "cincuenta": 50, "sesenta": 60, "setenta": 70, "ochenta": 80,
+    "noventa": 90, "cien": 100, "ciento": 100, "doscientos": 200, "doscientas": 200, "trescientos": 300,
+    "trescientas": 300, "cuatrocientos": 400, "cuatrocientas": 400, "quinientos": 500, "quinientas": 500,
+    "seiscientos": 600, "seiscientas": 600, "setecientos": 700, "setecientas": 700, "ochocientos": 800,
+    "ochocientas": 800, "novecientos": 900, "novecientas": 900,
+}
+_SCALES = {"mil": 1000, "millon": 1_000_000, "millones": 1_000_000}
+# "un"/"una" and a lone "mil" are ordinary words ("un jetta", "mil gracias") unless part of a larger number.
+_NOT_ALONE = {"un", "una", "uno", "mil", "medio", "millon", "millones"}
+_NUMBER_WORD = re.compile(
+    r"\b(?:" + "|".join(sorted([*_UNITS, *_SCALES, "medio"], key=len, reverse=True)) + r")\b"
+)
+
+_AMOUNT = re.compile(
+    r"(?P<currency>\$\s*)?"
+    r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?![\d.])|\d+(?:[.,]\d+)?)"
+    r"(?:\s*(?P<multiplier>millones|millon|mil|mdp|k)\b)?"
+    r"(?:\s*(?P<percent>%))?"
+    r"(?:\s*(?P<pesos>pesos|mxn|varos|baros)\b)?"
+)
+_MULTIPLIERS = {"mil": 1000, "k": 1000, "millon": 1_000_000, "millones": 1_000_000, "mdp": 1_000_000}
+
+
+@dataclass(frozen=True)
+class Amount:
+    value: Decimal
+    start: int  # offsets into spell_out_digits(text)
+    end: int
+    is_money: bool  # written with $, "pesos", or a multiplier such as "mil"/"k"
+    is_percent: bool
+    plain_integer: bool  # bare digits without separators, multiplier, currency or percent (a year, a position)
+
+
+def words_to_number(words: list[str]) -> Optional[int]:
+    """["trescientos", "cincuenta", "mil"] -> 350000; None when the words do not make a number."""
+    total, current, half = 0, 0, False
+    for word in words:
+        if word == "y":
+            continue
+        if word == "medio":
+            half = True
+        elif word in _UNITS:
+            current += _UNITS[word]
+        elif word == "mil":
+            total += max(current, 1) * 1000
+            current = 0
+        elif word in _SCALES:
+            total = (total + current) * 1_000_000 if (total or current) else (500_000 if half else 1_000_000)
+            half, current = half and total != 500_000, 0
+        else:
+            return None
+    if half:  # "un millón y medio"
+        total += 500_000
+    return total + current
+
+
+def spell_out_digits(text: str) -> str:
+    """Simplified text with runs of Spanish number words replaced by digits ("cincuenta mil" -> "50000")."""
+    simplified = re.sub(r"\bpor\s*ciento\b", "%", simplify(text))
+    out: list[str] = []
+    position = 0
+    run: list[re.Match] = []
+
+    def flush() -> None:
+        nonlocal position
+        words = [match.group() for match in run]
+        if words and not (len(words) == 1 and words[0] in _NOT_ALONE):
+            number = words_to_number(words)
+            if number is not None:
+                out.append(simplified[position:run[0].start()])
+                # Thousands keep their "mil" so they still read as money: "cincuenta mil" -> "50 mil".
+                out.append(f"{number // 1000} mil" if number >= 1000 and number % 1000 == 0 else str(number))
+                position = run[-1].end()
+        run.clear()
+
+    for match in _NUMBER_WORD.finditer(simplified):
+        gap = simplified[run[-1].end():match.start()] if run else ""
+        if run and gap.strip() not in ("", "y"):
+            flush()
+        run.append(match)
+    flush()
+    out.append(simplified[position:])
+    return "".join(out)
+
+
+def find_amounts(text: str) -> list[Amount]:
+    """Every amount in the text, in order, with offsets into `spell_out_digits(text)`."""
+    normalized = spell_out_digits(text)
+    amounts: list[Amount] = []
+    for match in _AMOUNT.finditer(normalized):
+        written = number = match.group("number")
+        multiplier = _MULTIPLIERS.get(match.group("multiplier") or "")
+        if re.fullmatch(r"\d{1,3}(?:\.\d{3})+", number):
+            number = number.replace(".", "")  # "50.000" uses a dot as thousands separator
+        elif re.fullmatch(r"\d+,\d{1,2}", number):
+            number = number.replace(",", ".")  # "1,5 millones" uses a decimal comma
+        value = Decimal(number.replace(",", ""))
+        if multiplier:
+            value *= multiplier
+        amounts.append(
+            Amount(
+                value=value,
+                start=match.start(),
+                end=match.end(),
+                is_money=bool(match.group("currency") or match.group("pesos") or multiplier),
+                is_percent=bool(match.group("percent")),
+                plain_integer=match.group().strip() == written and written.isdigit(),
+            )
+        )
+    return amounts

@@ -1,0 +1,168 @@
+"""Resolve brand and model names in free text against the catalog's own names, typos included.
+
+Aliases come from the catalog itself (accents, hyphens and spaces folded: "CX-5" is also "cx 5" and "cx5");
+misspellings are absorbed by an edit distance that grows with the name's length, so no typo list is kept.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Optional
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+from spacy.lang.es.stop_words import STOP_WORDS
+
+from dealer.text import fold
+
+# Words customers use around car names that sit one typo away from a model ("venta"/Vento, "marca"/March,
+# "solo"/Polo, "cita"/City, "tras"/Trax): they are never read as names.
+DOMAIN_WORDS = frozenset(fold(word) for word in """
+    auto autos carro carros coche coches vehiculo vehiculos unidad unidades seminuevo seminuevos usado usados
+    venta ventas vendo vende venden compra compro comprar busco buscar quiero queria quisiera tienen tienes tengo
+    hay marca marcas modelo modelos version precio precios pesos mil millon millones km kms kilometros
+    kilometraje año años ano anos nuevo nueva nuevos recientes barato baratos barata baratas economico
+    pagina paginas mas menos hasta desde entre arriba abajo debajo encima maximo minimo solo solamente mejor
+    ahora tambien pero cita citas fuerte gol sol solo polos marcha puertas color blanco negro rojo gris azul
+    plata camioneta camionetas troca trocas suv suvs sedan sedanes hatchback hatch pickup pick up minivan van
+    automatico automatica automaticos automaticas manual manuales estandar standard
+    gasolina hibrido hibridos hibrida diesel electrico electricos carplay bluetooth
+    hola gracias favor porfa info informacion detalles ficha enseñame muestrame ver dime algo otro otra
+    financiar financiamiento financiado financiada financio credito creditos plazo plazos enganche mensualidad
+    mensualidades mensual mes meses pago pagos pagar pagaria pagaré tasa interes intereses cotiza cotizame cotizar
+    compara comparar comparame comparativa simula calcula plan planes doy daria pongo queda quedaria saldria
+""".split()) | frozenset(fold(word) for word in STOP_WORDS)
+
+# Below this similarity (0-100) a make is not offered as "did you mean": "ferrari" is not close to "Ford".
+SUGGESTION_MIN_SCORE = 60
+
+# Widely used short names for makes; applied only when the make is in the catalog.
+MAKE_ABBREVIATIONS = {"vw": "Volkswagen", "chevy": "Chevrolet"}
+
+
+# Spanish spelling confusions folded away before comparing: "berza"/Versa, "rram"/RAM, "sivic"/Civic.
+_PHONETIC = [
+    (re.compile(r"(.)\1+"), r"\1"),  # doubled letters
+    (re.compile(r"qu(?=[ei])"), "k"),
+    (re.compile(r"c(?=[ei])"), "s"),
+    (re.compile(r"c(?!h)"), "k"),
+    (re.compile(r"z"), "s"),
+    (re.compile(r"v"), "b"),
+    (re.compile(r"(?<!c)h"), ""),
+    (re.compile(r"y$"), "i"),
+]
+
+
+def phonetic(word: str) -> str:
+    for pattern, replacement in _PHONETIC:
+        word = pattern.sub(replacement, word)
+    return word
+
+
+@dataclass(frozen=True)
+class NameMatch:
+    make: str
+    model: Optional[str]
+    start: int  # word span [start, end) in the folded text
+    end: int
+    distance: int
+
+
+@dataclass(frozen=True)
+class _Alias:
+    compact: str  # folded, without spaces
+    sound: str  # phonetic(compact)
+    make: str
+    model: Optional[str]
+    needs_make: bool  # numeric or two-letter model names ("2008", "700", "ZS") only count beside their make
+
+
+def allowed_edits(name_length: int) -> int:
+    """Typos tolerated for a name of this many characters."""
+    if name_length <= 3:
+        return 0
+    if name_length <= 5:
+        return 1
+    return 2
+
+
+class NameMatcher:
+    def __init__(self, models_by_make: Mapping[str, Iterable[str]]):
+        self.makes: tuple[str, ...] = tuple(sorted(models_by_make))
+        self.models_by_make = {make: tuple(sorted(models)) for make, models in models_by_make.items()}
+        aliases: list[_Alias] = []
+        for make, models in self.models_by_make.items():
+            compact = fold(make).replace(" ", "")
+            aliases.append(_Alias(compact, phonetic(compact), make, None, False))
+            for model in models:
+                compact = fold(model).replace(" ", "")
+                aliases.append(_Alias(compact, phonetic(compact), make, model, compact.isdigit() or len(compact) <= 2))
+        for short, make in MAKE_ABBREVIATIONS.items():
+            if make in self.models_by_make:
+                aliases.append(_Alias(short, short, make, None, False))
+        self._aliases = aliases
+
+    def find(self, text: str, context_make: Optional[str] = None) -> list[NameMatch]:
+        """Non-overlapping name matches in `text`, best first. `context_make` admits its short model names."""
+        words = fold(text).split()
+        candidates: list[tuple[tuple, NameMatch]] = []
+        for start in range(len(words)):
+            for end in range(start + 1, min(start + 3, len(words)) + 1):
+                span = words[start:end]
+                if all(word in DOMAIN_WORDS or word.isdigit() for word in span) and not any(
+                    word.isdigit() for word in span
+                ):
+                    continue
+                if span[0] in DOMAIN_WORDS or span[-1] in DOMAIN_WORDS:
+                    continue
+                compact = "".join(span)
+                sound = phonetic(compact)
+                for alias in self._aliases:
+                    if abs(len(alias.compact) - len(compact)) > 2:
+                        continue
+                    if compact.isdigit() or alias.compact.isdigit():
+                        distance = 0 if compact == alias.compact else 99
+                    else:
+                        distance = min(OSA.distance(compact, alias.compact, score_cutoff=2),
+                                       OSA.distance(sound, alias.sound, score_cutoff=2))
+                    if distance > allowed_edits(len(alias.compact)) or len(compact) < 3 and distance:
+                        continue
+                    match = NameMatch(alias.make, alias.model, start, end, distance)
+                    # Exact beats fuzzy, models beat makes, longer spans beat shorter ones.
+                    candidates.append(((distance, alias.model is None, -(end - start)), match, alias))
+        candidates.sort(key=lambda item: item[0])
+        makes_named = {match.make for _, match, alias in candidates if alias.model is None} | (
+            {context_make} if context_make else set()
+        )
+        taken: set[int] = set()
+        chosen: list[NameMatch] = []
+        for _, match, alias in candidates:
+            if alias.needs_make and alias.make not in makes_named:
+                continue
+            span = set(range(match.start, match.end))
+            if span & taken:
+                continue
+            taken |= span
+            chosen.append(match)
+        return chosen
+
+    def resolve(self, text: str, context_make: Optional[str] = None) -> tuple[Optional[str], Optional[str], list[NameMatch]]:
+        """The one make and model the text names (model implies make), and the matches behind them."""
+        matches = self.find(text, context_make)
+        first = sorted(matches, key=lambda m: (m.distance, m.start))  # the closest, then the first mentioned
+        model_match = next((m for m in first if m.model), None)
+        if model_match:
+            return model_match.make, model_match.model, matches
+        make_match = next((m for m in first if m.model is None), None)
+        return (make_match.make if make_match else None), None, matches
+
+    def suggest_makes(self, words: Sequence[str], limit: int = 3) -> list[str]:
+        """The catalog makes closest to words that matched nothing (for "no tenemos esa marca")."""
+        scores: dict[str, float] = {}
+        for word in words:
+            for make, score, _ in process.extract(word, self.makes, scorer=fuzz.ratio, processor=fold,
+                                                  limit=limit, score_cutoff=SUGGESTION_MIN_SCORE):
+                scores[make] = max(scores.get(make, 0.0), score)
+        return sorted(scores, key=lambda make: -scores[make])[:limit]

@@ -1,0 +1,154 @@
+"""Spanish (Mexico) texts for the catalog conversation: short, warm, readable on a phone."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from dealer.catalog.query import CarFilters
+from dealer.catalog.repository import CarRecord, Page
+
+BODY_NAMES = {"sedan": "sedán", "hatchback": "hatchback", "suv": "SUV", "pickup": "pickup", "minivan": "minivan"}
+TRANSMISSION_NAMES = {"automatic": "automático", "manual": "estándar"}
+FUEL_NAMES = {"gasoline": "gasolina", "diesel": "diésel", "hybrid": "híbrido", "electric": "eléctrico"}
+
+
+def money(amount: int) -> str:
+    return f"${amount:,}"
+
+
+def thousands(number: int) -> str:
+    return f"{number:,}"
+
+
+def describe_filters(filters: CarFilters) -> str:
+    """"Chevrolet Aveo · 2019 o más nuevo · hasta $350,000" — what the listing is showing."""
+    parts: list[str] = []
+    if filters.make or filters.model:
+        model = filters.model or ""
+        parts.append(model if filters.make and model.lower().startswith(filters.make.lower()) else
+                     " ".join(p for p in (filters.make, model) if p))
+    if filters.body_type:
+        parts.append(BODY_NAMES.get(filters.body_type, filters.body_type))
+    if filters.year_min and filters.year_max:
+        parts.append(str(filters.year_min) if filters.year_min == filters.year_max
+                     else f"{filters.year_min} a {filters.year_max}")
+    elif filters.year_min:
+        parts.append(f"{filters.year_min} o más nuevo")
+    elif filters.year_max:
+        parts.append(f"{filters.year_max} o anterior")
+    if filters.price_min and filters.price_max:
+        parts.append(f"{money(filters.price_min)} a {money(filters.price_max)}")
+    elif filters.price_max:
+        parts.append(f"hasta {money(filters.price_max)}")
+    elif filters.price_min:
+        parts.append(f"desde {money(filters.price_min)}")
+    if filters.km_max:
+        parts.append(f"hasta {thousands(filters.km_max)} km")
+    if filters.transmission:
+        parts.append(TRANSMISSION_NAMES.get(filters.transmission, filters.transmission))
+    if filters.fuel:
+        parts.append(FUEL_NAMES.get(filters.fuel, filters.fuel))
+    if filters.car_play:
+        parts.append("con CarPlay")
+    if filters.bluetooth:
+        parts.append("con Bluetooth")
+    return " · ".join(parts)
+
+
+def join_options(options: Sequence[str]) -> str:
+    """["Ford", "Fiat", "Kia"] -> "Ford, Fiat o Kia"."""
+    return options[0] if len(options) == 1 else f"{', '.join(options[:-1])} o {options[-1]}"
+
+
+def brands_message(counts: Sequence[tuple[str, int]]) -> str:
+    if not counts:
+        return "Por ahora no tenemos autos en inventario 😔. Vuelve pronto, llegan unidades cada semana."
+    total = sum(count for _, count in counts)
+    lines = [f"Tenemos {total} autos de {len(counts)} marcas 🚗:"]
+    lines += [f"• {make} ({count})" for make, count in counts]
+    lines.append("¿Cuál te interesa? Escríbeme la marca o el modelo, por ejemplo «Aveo 2019».")
+    return "\n".join(lines)
+
+
+def car_name(car: CarRecord) -> str:
+    """"Chevrolet Aveo LT", and "Mazda 3 i Sport" rather than "Mazda Mazda 3 i Sport"."""
+    model = car.model if car.model.lower().startswith(car.make.lower()) else f"{car.make} {car.model}"
+    return f"{model} {car.version}"
+
+
+def car_line(position: int, car: CarRecord) -> str:
+    facts = [str(car.year), f"{thousands(car.km)} km", TRANSMISSION_NAMES.get(car.transmission, car.transmission)]
+    return f"{position}. {car_name(car)} · {' · '.join(facts)} · {money(car.price)}"
+
+
+def listing_message(page: Page, filters: CarFilters) -> str:
+    described = describe_filters(filters)
+    noun = "auto" if page.total == 1 else "autos"
+    header = f"Encontré {page.total} {noun}" + (f" ({described})" if described else "")
+    lines = [f"{header}, página {page.number} de {page.pages}:"]
+    lines += [car_line(index + 1, car) for index, car in enumerate(page.cars)]
+    hints = []
+    if page.number < page.pages:
+        hints.append("«más» para la siguiente página")
+    if page.number > 1:
+        hints.append("«anterior» para regresar")
+    hints.append("«detalles del 1» para ver uno")
+    lines.append("Escribe " + ", ".join(hints) + ", o agrega un filtro (año, precio, km).")
+    return "\n".join(lines)
+
+
+def no_results_message(filters: CarFilters, relax_label: str | None, relaxed_count: int) -> str:
+    described = describe_filters(filters)
+    text = f"No encontré autos con {described} 😕." if described else "No encontré autos con esa búsqueda 😕."
+    if relax_label and relaxed_count:
+        noun = "auto" if relaxed_count == 1 else "autos"
+        text += f" Si quitamos {relax_label} hay {relaxed_count} {noun}. ¿Te los muestro? Escribe la búsqueda sin ese filtro."
+    else:
+        text += " Prueba con otra marca o un presupuesto distinto, o escribe «marcas» para ver lo que tenemos."
+    return text
+
+
+def unknown_brand_message(words: Sequence[str], suggestions: Sequence[str], most_stocked: Sequence[str]) -> str:
+    """`suggestions`: makes close to what was written; else `most_stocked` are offered instead."""
+    asked = " ".join(words[:3])
+    text = f"No encontré «{asked}» entre las marcas y modelos que tenemos ahora."
+    if suggestions:
+        text += f" ¿Quisiste decir {join_options(suggestions)}?"
+    elif most_stocked:
+        text += f" Las marcas con más opciones son {join_options(most_stocked)}."
+    return text + " Escribe «marcas» para ver todas."
+
+
+def car_details_message(car: CarRecord) -> str:
+    yes_no = {True: "sí", False: "no"}
+    return "\n".join([
+        f"🚗 {car_name(car)} {car.year}",
+        f"Clave: {car.stock_id}",
+        f"💰 Precio: {money(car.price)}",
+        f"🛣️ Kilometraje: {thousands(car.km)} km",
+        f"⚙️ Transmisión: {TRANSMISSION_NAMES.get(car.transmission, car.transmission)}",
+        f"⛽ Combustible: {FUEL_NAMES.get(car.fuel, car.fuel)}",
+        f"🚙 Carrocería: {BODY_NAMES.get(car.body_type, car.body_type)}",
+        f"📱 Bluetooth: {yes_no[car.bluetooth]} · CarPlay: {yes_no[car.car_play]}",
+        f"📏 Largo × ancho × alto: {thousands(car.length_mm)} × {thousands(car.width_mm)} × {thousands(car.height_mm)} mm",
+        "¿Quieres ver otro? Escribe «detalles del 2» o sigue buscando.",
+    ])
+
+
+def page_hint_without_listing() -> str:
+    return "Aún no te he mostrado autos. Dime qué buscas, por ejemplo «un Versa automático» o «SUV de menos de 350 mil»."
+
+
+def page_out_of_range(page: Page, asked: int) -> str:
+    if asked > page.pages:
+        return f"Esa página no existe: la lista tiene {page.pages} página{'s' if page.pages != 1 else ''}."
+    return "Ya estás en la primera página."
+
+
+def position_not_on_page(shown: int) -> str:
+    noun = "auto" if shown == 1 else "autos"
+    return f"En esta página hay {shown} {noun}: elige un número del 1 al {shown}, o escribe la clave (por ejemplo ALM-10001)."
+
+
+def car_not_found(stock_id: str) -> str:
+    return f"No encontré la clave {stock_id} en el inventario. Revisa la clave o busca por marca y modelo."

@@ -1,0 +1,261 @@
+"""Turn a customer's message into catalog filters, and merge them with the current listing's filters."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields, replace
+from typing import Any, Optional
+
+from rapidfuzz.distance import OSA
+
+from dealer.amounts import Amount, find_amounts, spell_out_digits
+from dealer.catalog.matching import DOMAIN_WORDS, NameMatcher
+from dealer.text import words
+
+SORTS = ("price_asc", "year_desc", "km_asc")
+YEAR_RANGE = (1990, 2030)
+
+
+@dataclass(frozen=True)
+class CarFilters:
+    make: Optional[str] = None
+    model: Optional[str] = None
+    year_min: Optional[int] = None
+    year_max: Optional[int] = None
+    price_min: Optional[int] = None
+    price_max: Optional[int] = None
+    km_max: Optional[int] = None
+    body_type: Optional[str] = None
+    transmission: Optional[str] = None
+    fuel: Optional[str] = None
+    bluetooth: Optional[bool] = None
+    car_play: Optional[bool] = None
+    sort: str = "price_asc"
+
+    def is_empty(self) -> bool:
+        return self == CarFilters(sort=self.sort)
+
+    def to_slot(self) -> dict[str, Any]:
+        return {key: value for key, value in asdict(self).items() if value is not None}
+
+    @classmethod
+    def from_slot(cls, value: Any) -> CarFilters:
+        """Rebuild from a slot value, ignoring anything malformed rather than failing the turn."""
+        if not isinstance(value, Mapping):
+            return cls()
+        kept: dict[str, Any] = {}
+        for field in fields(cls):
+            item = value.get(field.name)
+            if item is None:
+                continue
+            if field.name in ("bluetooth", "car_play"):
+                if isinstance(item, bool):
+                    kept[field.name] = item
+            elif field.name in ("make", "model", "body_type", "transmission", "fuel"):
+                if isinstance(item, str) and item:
+                    kept[field.name] = item
+            elif field.name == "sort":
+                if item in SORTS:
+                    kept[field.name] = item
+            elif isinstance(item, (int, float)) and not isinstance(item, bool):
+                kept[field.name] = int(item)
+        return cls(**kept)
+
+    def merged_with(self, newer: CarFilters) -> CarFilters:
+        """These filters refined by `newer`: its values win; a new make drops the old model."""
+        updates = {f.name: getattr(newer, f.name) for f in fields(self) if getattr(newer, f.name) is not None}
+        if newer.sort == "price_asc":
+            updates.pop("sort", None)
+        if newer.make and newer.make != self.make and not newer.model:
+            updates["model"] = None
+        return replace(self, **updates)
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    filters: CarFilters  # what this message says, on its own
+    refines: bool  # "ahora solo automáticos": applies on top of the current filters
+    unmatched_words: tuple[str, ...]  # content words no filter or name explained (an unknown brand?)
+
+
+_WORD_FILTERS: list[tuple[str, str, str]] = [
+    # (field, value, pattern over simplified text); first match per field wins
+    ("body_type", "pickup", r"\b(?:pick\s*-?\s*ups?|trocas?|camionetas? de (?:carga|batea)|batea)\b"),
+    ("body_type", "minivan", r"\b(?:minivans?|vans?|7 pasajeros|siete pasajeros)\b"),
+    ("body_type", "suv", r"\b(?:suvs?|camionetas?|crossovers?|todoterreno)\b"),
+    ("body_type", "sedan", r"\b(?:sedan(?:es)?|sedans)\b"),
+    ("body_type", "hatchback", r"\b(?:hatch(?:back)?s?|compactos?)\b"),
+    ("transmission", "automatic", r"\b(?:automatic[oa]s?|automatic|cvt|tiptronic)\b"),
+    ("transmission", "manual", r"\b(?:manual(?:es)?|estandar(?:es)?|standard|std)\b"),
+    ("fuel", "hybrid", r"\b(?:hibrid[oa]s?|hybrid)\b"),
+    ("fuel", "diesel", r"\bdiesel\b"),
+    ("fuel", "electric", r"\b(?:electric[oa]s?|electric)\b"),
+    ("fuel", "gasoline", r"\bgasolina\b"),
+]
+_FEATURE_NAMES = {"car_play": ("carplay", "applecarplay"), "bluetooth": ("bluetooth",)}
+
+_MAX_BEFORE = (
+    r"(?:menos de|menor(?:es)? (?:a|de)|hasta|maximo|max|no mas de|debajo de|abajo de|tope de|presupuesto (?:de|es)|<)"
+    r"\s*(?:unos\s*)?$"
+)
+_MIN_BEFORE = r"(?:mas de|mayor(?:es)? (?:a|de)|arriba de|encima de|desde|minimo|min|a partir de|>)\s*$"
+_AROUND_BEFORE = r"(?:alrededor de|como de|cerca de|aprox(?:imadamente)?|unos|mas o menos)\s*$"
+_MAX_AFTER = r"^\s*(?:o menos|para abajo|pa abajo|maximo|o anteriores?|o mas viejos?|o antes|hacia atras)"
+_MIN_AFTER = r"^\s*(?:o mas(?! barato)|para arriba|pa arriba|en adelante|o superior|o posterior|o despues|\+)"
+_NEWER_AFTER = r"^\s*(?:o mas (?:nuevos?|recientes?)|para arriba|pa arriba|en adelante|o posterior|o despues|\+)"
+_KM_AFTER = r"^\s*(?:de\s+)?(?:km|kms|kilometros?|kilometraje)\b"
+_KM_BEFORE = r"(?:kilometraje|recorrido|km|kms)\s*(?:de|menor a|menos de|hasta|maximo)?\s*$"
+_RANGE = re.compile(r"\bentre\s+(?P<low>\S+(?:\s+mil)?)\s+y\s+(?P<high>\S+(?:\s+mil|\s+millones?)?)")
+_REFINE_CUES = re.compile(
+    r"^\s*(?:y|pero|ahora|mejor|tambien|solo|solamente|nada mas|de esos|de esas|que sean|que tengan?|con)\b"
+    r"|\b(?:ahora|mejor|solamente|de esos|de esas|de estos|de estas|nada mas|mas baratos?|mas economicos?)\b"
+)
+
+
+def parse_query(text: str, matcher: NameMatcher, current: Optional[CarFilters] = None) -> ParsedQuery:
+    spelled = spell_out_digits(text)
+    current = current or CarFilters()
+    make, model, matches = matcher.resolve(spelled, context_make=current.make)
+    name_words = _blank_name_words(spelled, matches)
+    values: dict[str, Any] = {"make": make, "model": model}
+
+    for field_name, value, pattern in _WORD_FILTERS:
+        if field_name not in values and re.search(pattern, name_words):
+            values[field_name] = value
+    compact_words = [w.group() for w in words(name_words)]
+    for feature, names in _FEATURE_NAMES.items():
+        if _mentions(compact_words, names):
+            values[feature] = True
+
+    values.update(_numeric_filters(name_words))
+    values["sort"] = _sort(name_words, values)
+    filters = CarFilters(**{k: v for k, v in values.items() if v is not None})
+    return ParsedQuery(
+        filters=filters,
+        refines=bool(_REFINE_CUES.search(spelled)),
+        unmatched_words=_unmatched_words(name_words),
+    )
+
+
+def apply_query(parsed: ParsedQuery, current: CarFilters) -> CarFilters:
+    """The filters for the next listing: refined on top of the current ones, or a fresh search."""
+    if parsed.refines or (parsed.filters.is_empty() and parsed.filters.sort != current.sort):
+        return current.merged_with(parsed.filters)
+    return parsed.filters
+
+
+def _blank_name_words(spelled: str, matches) -> str:
+    """The text with matched brand/model words replaced by spaces, so "peugeot 2008" is not a year."""
+    tokens = words(spelled)
+    chars = list(spelled)
+    for match in matches:
+        for token in tokens[match.start:match.end]:
+            chars[token.start():token.end()] = " " * (token.end() - token.start())
+    return "".join(chars)
+
+
+def _mentions(compact_words: list[str], names: tuple[str, ...]) -> bool:
+    joined = [a + b for a, b in zip(compact_words, compact_words[1:], strict=False)] + compact_words
+    return any(OSA.distance(word, name, score_cutoff=2) <= 2 for word in joined for name in names if len(word) >= 5)
+
+
+def _numeric_filters(text: str) -> dict[str, int]:
+    found: dict[str, int] = {}
+    amounts = [a for a in find_amounts(text) if not a.is_percent]
+    normalized = spell_out_digits(text)
+    consumed: set[int] = set()
+
+    for match in _RANGE.finditer(normalized):
+        inside = [a for a in amounts if match.start() <= a.start < match.end()]
+        if len(inside) != 2:
+            continue
+        low, high = inside
+        kind = _kind(high, normalized)
+        if kind is None:
+            continue
+        if kind != "year" and high.value >= 1000 > low.value:
+            low = replace(low, value=low.value * 1000)  # "entre 150 y 250 mil"
+        low_key, high_key = {"year": ("year_min", "year_max"), "km": (None, "km_max"),
+                             "price": ("price_min", "price_max")}[kind]
+        if low_key:
+            found[low_key] = int(low.value)
+        found[high_key] = int(high.value)
+        consumed.update(a.start for a in inside)
+
+    for amount in amounts:
+        if amount.start in consumed:
+            continue
+        kind = _kind(amount, normalized)
+        before = normalized[max(0, amount.start - 30):amount.start]
+        after = normalized[amount.end:amount.end + 30]
+        value = int(amount.value)
+        if kind == "year":
+            if re.search(_MIN_BEFORE, before) or re.search(_NEWER_AFTER, after) or re.search(_MIN_AFTER, after):
+                found["year_min"] = value
+            elif re.search(_MAX_BEFORE, before) or re.search(_MAX_AFTER, after):
+                found["year_max"] = value
+            else:
+                found["year_min"] = found["year_max"] = value
+        elif kind == "km":
+            found["km_max"] = value
+        elif kind == "price":
+            if re.search(_AROUND_BEFORE, before):
+                found["price_min"], found["price_max"] = int(value * 0.9), int(value * 1.1)
+            elif re.search(_MIN_BEFORE, before) or re.search(_MIN_AFTER, after):
+                found["price_min"] = value
+            else:
+                found["price_max"] = value  # "de 250 mil" is a budget
+    return found
+
+
+def _is_year(amount: Amount) -> bool:
+    return amount.plain_integer and YEAR_RANGE[0] <= amount.value <= YEAR_RANGE[1]
+
+
+def _kind(amount: Amount, normalized: str) -> Optional[str]:
+    before = normalized[max(0, amount.start - 30):amount.start]
+    after = normalized[amount.end:amount.end + 20]
+    if re.search(_KM_AFTER, after) or re.search(_KM_BEFORE, before):
+        return "km"
+    if _is_year(amount):
+        return "year"
+    if amount.is_money or amount.value >= 10_000:
+        return "price"
+    return None  # "5 puertas", a position, a page number
+
+
+def _sort(text: str, values: Mapping[str, Any]) -> str:
+    if re.search(r"\bmas (?:nuevos?|recientes?)\b", text) and not values.get("year_min"):
+        return "year_desc"
+    if re.search(r"\b(?:menos|poco|bajo) (?:km|kms|kilometraje|kilometros|recorrido)\b", text) and not values.get("km_max"):
+        return "km_asc"
+    return "price_asc"
+
+
+def _unmatched_words(text: str) -> tuple[str, ...]:
+    remaining = [w.group() for w in words(re.sub(r"\d", " ", text))]
+    return tuple(w for w in remaining if len(w) > 2 and w not in DOMAIN_WORDS)
+
+
+_RELAXATIONS: list[tuple[str, tuple[str, ...]]] = [
+    ("el modelo", ("model",)),
+    ("el filtro de año", ("year_min", "year_max")),
+    ("el límite de precio", ("price_min", "price_max")),
+    ("el límite de kilometraje", ("km_max",)),
+    ("el tipo de carrocería", ("body_type",)),
+    ("la transmisión", ("transmission",)),
+    ("el combustible", ("fuel",)),
+    ("CarPlay", ("car_play",)),
+    ("Bluetooth", ("bluetooth",)),
+    ("la marca", ("make", "model")),
+]
+
+
+def relaxations(filters: CarFilters) -> list[tuple[str, CarFilters]]:
+    """Each way to loosen the filters by dropping one of them, with its Spanish label."""
+    options = []
+    for label, names in _RELAXATIONS:
+        if any(getattr(filters, name) is not None for name in names):
+            options.append((label, replace(filters, **{name: None for name in names})))
+    return options

@@ -1,0 +1,68 @@
+"""Erasing one customer's data from every store: their conversation in Rasa's SQL tracker store (all sessions),
+their leads, and their WhatsApp messages and delivery statuses. Used by the conversation ("borra mis datos") and by
+the staff's command (scripts/forget_customer.py). Plain SQLAlchemy Core: no Rasa import."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from functools import cache
+
+from sqlalchemy import Column, MetaData, String, Table, create_engine, delete, inspect
+from sqlalchemy.engine import Connection, Engine
+
+from dealer.database import get_engine
+from dealer.leads.models import Lead
+
+MAX_CUSTOMER_ID_CHARS = 128
+# Set by action_delete_customer_data once the customer's data is gone; the Rasa server's tracker store
+# (connectors/tracker_store.py) then erases that conversation instead of saving the turn.
+ERASED_SLOT = "data_erased"
+
+# Rasa's SQL tracker store keeps every event of every conversation in one table, keyed by the conversation id.
+_TRACKER_EVENTS = Table("events", MetaData(), Column("sender_id", String))
+# The WhatsApp channel's tables (connectors/whatsapp_store.py) live in the project's database; declared here by
+# name so the action server need not import the channel.
+_WHATSAPP = MetaData()
+_WHATSAPP_INBOUND = Table("whatsapp_inbound", _WHATSAPP, Column("sender", String))
+_WHATSAPP_STATUS = Table("whatsapp_delivery_status", _WHATSAPP, Column("recipient", String))
+
+
+@dataclass(frozen=True)
+class ErasureReport:
+    conversation_events: int
+    leads: int
+    whatsapp_messages: int
+    whatsapp_statuses: int
+
+    @property
+    def total(self) -> int:
+        return sum(getattr(self, field.name) for field in fields(self))
+
+    def lines(self) -> list[str]:
+        return [f"{field.name.replace('_', ' ')}: {getattr(self, field.name)}" for field in fields(self)]
+
+
+def erase_customer(customer_id: str, database_url: str, tracker_store_url: str) -> ErasureReport:
+    """Delete everything stored about `customer_id` (the Rasa conversation id: "whatsapp:+52…" on WhatsApp).
+    Each database is changed in one transaction; a table that does not exist yet holds nothing to delete."""
+    if not isinstance(customer_id, str) or not customer_id.strip() or len(customer_id) > MAX_CUSTOMER_ID_CHARS:
+        raise ValueError(f"a customer id is a non-empty text of at most {MAX_CUSTOMER_ID_CHARS} characters")
+    with get_engine(database_url).begin() as connection:
+        leads = connection.execute(delete(Lead.__table__).where(Lead.customer_id == customer_id)).rowcount
+        messages = _delete_if_present(connection, _WHATSAPP_INBOUND.c.sender, customer_id)
+        statuses = _delete_if_present(connection, _WHATSAPP_STATUS.c.recipient, customer_id)
+    with _tracker_engine(tracker_store_url).begin() as connection:
+        events = _delete_if_present(connection, _TRACKER_EVENTS.c.sender_id, customer_id)
+    return ErasureReport(events, leads, messages, statuses)
+
+
+@cache
+def _tracker_engine(url: str) -> Engine:
+    # Not dealer.database.get_engine: that one creates the project's tables in whatever database it is given.
+    return create_engine(url, future=True)
+
+
+def _delete_if_present(connection: Connection, column: Column, customer_id: str) -> int:
+    if not inspect(connection).has_table(column.table.name):
+        return 0
+    return connection.execute(delete(column.table).where(column == customer_id)).rowcount

@@ -1,0 +1,50 @@
+"""What a returning customer expects the assistant to remember from one session to the next: their name, the brand
+they were after and their budget. The listing, the page and an unfinished financing form are not carried."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Optional
+
+from dealer.catalog.presenter import money
+from dealer.catalog.query import CarFilters
+
+MAX_NAME_CHARS = 60
+
+
+def carried_slots(previous: Mapping[str, Any], metadata: Optional[Mapping[str, Any]] = None) -> dict[str, Any]:
+    """The slots a new session starts with, from the ending session's slots and the channel's metadata (WhatsApp
+    sends the customer's profile name). The latest search wins over what an earlier session remembered."""
+    filters = CarFilters.from_slot(previous.get("search_filters"))
+    profile_name = metadata.get("profile_name") if isinstance(metadata, Mapping) else None
+    carried = {
+        "customer_name": _name(profile_name) or _name(previous.get("customer_name")),
+        "preferred_brand": filters.make or _name(previous.get("preferred_brand")),
+        "budget": filters.price_max or _budget(previous.get("budget")),
+    }
+    return {slot: value for slot, value in carried.items() if value is not None}
+
+
+def profile_line(slots: Mapping[str, Any]) -> str:
+    """The carried profile as one line for the LLM prompt; empty when nothing is known."""
+    parts = []
+    if name := _name(slots.get("customer_name")):
+        parts.append(f"se llama {name}")
+    if brand := _name(slots.get("preferred_brand")):
+        parts.append(f"le interesa {brand}")
+    if budget := _budget(slots.get("budget")):
+        parts.append(f"presupuesto hasta {money(budget)}")
+    return "Cliente que regresa: " + "; ".join(parts) + "." if parts else ""
+
+
+def _name(value: Any) -> Optional[str]:
+    if not isinstance(value, str):
+        return None
+    cleaned = " ".join(value.split())[:MAX_NAME_CHARS]
+    return cleaned or None
+
+
+def _budget(value: Any) -> Optional[int]:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value < 1e9:
+        return None
+    return int(value)

@@ -1,0 +1,34 @@
+"""SQLAlchemy table of leads; each row also carries the state of its notification (a transactional outbox)."""
+
+from __future__ import annotations
+
+from sqlalchemy import JSON, BigInteger, Column, DateTime, Index, Integer, String
+
+from dealer.database import Base
+
+# Notification states: pending (to send, maybe after a failure), sent, failed (gave up), unconfigured (no URL).
+PENDING, SENT, FAILED, UNCONFIGURED = "pending", "sent", "failed", "unconfigured"
+
+
+class Lead(Base):
+    __tablename__ = "leads"
+
+    id = Column(Integer, primary_key=True, autoincrement=True)
+    customer_id = Column(String(128), nullable=False, index=True)
+    channel = Column(String(40), nullable=False)
+    stock_id = Column(String(32), nullable=False)
+    car_label = Column(String(200), nullable=False)
+    # Money in whole cents and the rate in basis points: exact on every database (SQLite has no decimal type).
+    price_cents = Column(BigInteger, nullable=False)
+    down_payment_cents = Column(BigInteger, nullable=False)
+    annual_rate_bp = Column(Integer, nullable=False)
+    # One plan per term offered: [{"years", "payments", "monthly_payment", "total_paid", "total_interest"}] as strings.
+    plans = Column(JSON, nullable=False)
+    created_at = Column(DateTime(timezone=True), nullable=False)
+
+    notification_status = Column(String(16), nullable=False)
+    notification_attempts = Column(Integer, nullable=False, default=0)
+    next_attempt_at = Column(DateTime(timezone=True), nullable=True)
+    last_error = Column(String(300), nullable=True)
+
+    __table_args__ = (Index("ix_leads_pending", "notification_status", "next_attempt_at"),)

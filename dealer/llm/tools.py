@@ -1,0 +1,120 @@
+"""The model's tools: the same catalog queries and financing maths the structured flows use.
+
+Every call's result also goes into the turn's GroundedFacts, so the reply can be checked against it.
+"""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from dealer.catalog.query import CarFilters
+from dealer.catalog.repository import CarRecord, CatalogRepository
+from dealer.financing.plans import FinancingTerms, check_down_payment, check_term, compare_terms, compute_plan
+from dealer.llm.grounding import GroundedFacts
+
+MAX_CARS = 5
+
+TOOL_SPECS: list[dict[str, Any]] = [
+    {"type": "function", "function": {
+        "name": "buscar_autos",
+        "description": "Busca autos en el inventario de Autos Alameda. Devuelve hasta 5 autos con precio en MXN y el total.",
+        "parameters": {"type": "object", "properties": {
+            "marca": {"type": "string"}, "modelo": {"type": "string"},
+            "anio_min": {"type": "integer"}, "anio_max": {"type": "integer"},
+            "precio_max": {"type": "integer", "description": "pesos"}, "precio_min": {"type": "integer"},
+            "km_max": {"type": "integer"},
+            "carroceria": {"type": "string", "enum": ["sedan", "hatchback", "suv", "pickup", "van", "coupe"]},
+            "transmision": {"type": "string", "enum": ["automatic", "manual"]},
+        }},
+    }},
+    {"type": "function", "function": {
+        "name": "ver_auto",
+        "description": "Los datos completos de un auto por su número de inventario (stock_id, p. ej. ALM-10023).",
+        "parameters": {"type": "object", "properties": {"stock_id": {"type": "string"}}, "required": ["stock_id"]},
+    }},
+    {"type": "function", "function": {
+        "name": "calcular_financiamiento",
+        "description": "Plan de financiamiento de un auto: mensualidad, pagos, total e intereses. Sin plazo: todos los plazos.",
+        "parameters": {"type": "object", "properties": {
+            "stock_id": {"type": "string"}, "enganche": {"type": "number", "description": "pesos"},
+            "anios": {"type": "integer"},
+        }, "required": ["stock_id", "enganche"]},
+    }},
+]
+
+
+class CatalogTools:
+    def __init__(self, repository: CatalogRepository, terms: FinancingTerms, facts: GroundedFacts):
+        self.repository = repository
+        self.terms = terms
+        self.facts = facts
+
+    def run(self, name: str, arguments: str) -> str:
+        """The tool's result as JSON text; bad arguments give an {"error": ...} the model can read."""
+        try:
+            values = json.loads(arguments or "{}")
+            if not isinstance(values, dict):
+                raise ValueError("arguments must be a JSON object")
+            handler = {"buscar_autos": self.search, "ver_auto": self.details,
+                       "calcular_financiamiento": self.financing}.get(name)
+            if handler is None:
+                return json.dumps({"error": f"unknown tool {name}"})
+            return json.dumps(handler(values), ensure_ascii=False)
+        except (ValueError, TypeError, InvalidOperation) as problem:
+            return json.dumps({"error": str(problem)[:200]})
+
+    def search(self, values: dict[str, Any]) -> dict[str, Any]:
+        make, model, _ = self.repository.name_matcher().resolve(
+            " ".join(str(values.get(key) or "") for key in ("marca", "modelo"))
+        )
+        filters = CarFilters(
+            make=make, model=model, year_min=_int(values, "anio_min"), year_max=_int(values, "anio_max"),
+            price_min=_int(values, "precio_min"), price_max=_int(values, "precio_max"), km_max=_int(values, "km_max"),
+            body_type=values.get("carroceria") or None, transmission=values.get("transmision") or None,
+        )
+        page = self.repository.search(filters, page=1, page_size=MAX_CARS)
+        return {"total": page.total, "autos": [self._car(car) for car in page.cars]}
+
+    def details(self, values: dict[str, Any]) -> dict[str, Any]:
+        car = self.repository.get(str(values.get("stock_id") or ""))
+        return self._car(car) if car else {"error": "no existe ese auto en el inventario"}
+
+    def financing(self, values: dict[str, Any]) -> dict[str, Any]:
+        car = self.repository.get(str(values.get("stock_id") or ""))
+        if car is None:
+            return {"error": "no existe ese auto en el inventario"}
+        self.facts.add_car(car)
+        price, down_payment = Decimal(car.price), Decimal(str(values.get("enganche")))
+        problem = check_down_payment(price, down_payment, self.terms)
+        if problem is not None:
+            return {"error": f"enganche no válido ({problem.value}); mínimo {self.terms.min_down_payment_share:.0%} del precio"}
+        years = _int(values, "anios")
+        if years is not None and not check_term(years, self.terms):
+            return {"error": f"plazos disponibles: {', '.join(map(str, self.terms.terms_years))} años"}
+        if years is None:
+            plans = compare_terms(price, down_payment, self.terms)
+        else:
+            plans = [compute_plan(price, down_payment, years, self.terms)]
+        for plan in plans:
+            self.facts.add_plan(plan)
+        return {
+            "auto": car.stock_id, "precio": str(price), "enganche": str(down_payment),
+            "tasa_anual": str(self.terms.annual_rate),
+            "planes": [{"anios": plan.years, "pagos": plan.payments, "mensualidad": str(plan.monthly_payment),
+                        "total_pagado": str(plan.total_paid), "intereses": str(plan.total_interest)} for plan in plans],
+        }
+
+    def _car(self, car: CarRecord) -> dict[str, Any]:
+        self.facts.add_car(car)
+        return {"stock_id": car.stock_id, "marca": car.make, "modelo": car.model, "version": car.version,
+                "anio": car.year, "km": car.km, "precio": car.price, "transmision": car.transmission,
+                "carroceria": car.body_type, "combustible": car.fuel, "carplay": car.car_play}
+
+
+def _int(values: dict[str, Any], key: str) -> int | None:
+    value = values.get(key)
+    if value in (None, ""):
+        return None
+    return int(float(value))

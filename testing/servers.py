@@ -1,0 +1,146 @@
+"""Start the action server and the Rasa server as child processes, wait until both answer, stop both.
+
+Used by `make run` (scripts/serve.py), the integration tests and the benchmark, so all three run the bot
+exactly the same way.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from pathlib import Path
+from typing import IO, Optional, Union
+
+from dealer.settings import PROJECT_ROOT
+
+# Nothing may phone home at run time: Rasa's telemetry is off, TensorFlow is quiet.
+QUIET_OFFLINE_ENV = {
+    "RASA_TELEMETRY_ENABLED": "false",
+    "TF_CPP_MIN_LOG_LEVEL": "2",
+    "SANIC_HOST": "127.0.0.1",  # the action server listens on loopback only
+    "PYTHONPATH": str(PROJECT_ROOT),
+}
+DEFAULT_MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
+Output = Union[None, int, IO]
+
+
+class ServerStartError(RuntimeError):
+    pass
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as reply:
+            return reply.status == 200
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return False
+
+
+class BotServers:
+    """The two servers of one bot. Use as a context manager, or call start()/stop()."""
+
+    def __init__(
+        self,
+        environment: Mapping[str, str],
+        model: Path = DEFAULT_MODEL,
+        output: Output = None,
+    ):
+        self.environment = {**os.environ, **QUIET_OFFLINE_ENV, **environment}
+        self.rasa_port = int(self.environment["RASA_PORT"])
+        self.action_port = int(self.environment["ACTION_PORT"])
+        self.model = model
+        self.output = output
+        self.processes: list[subprocess.Popen] = []
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    @property
+    def action_url(self) -> str:
+        return f"http://127.0.0.1:{self.action_port}"
+
+    def start(self, timeout: float = 180.0, rasa: bool = True) -> BotServers:
+        """Start the action server and, unless `rasa` is false, the Rasa server; wait until they answer."""
+        if not self.model.exists():
+            raise ServerStartError(f"no trained model at {self.model}: run `make train` first")
+        for port in (self.rasa_port, self.action_port):
+            if _answers(f"http://127.0.0.1:{port}/"):
+                raise ServerStartError(f"port {port} is already in use")
+        self._spawn([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)])
+        pending = {f"{self.action_url}/health"}
+        if rasa:
+            self._spawn(self.rasa_command("run", "--interface", "127.0.0.1"))
+            pending.add(f"{self.rasa_url}/webhooks/rest/")
+        deadline = time.monotonic() + timeout
+        while pending:
+            for process in self.processes:
+                if process.poll() is not None:
+                    self.stop()
+                    raise ServerStartError(f"{process.args[2]} exited with code {process.returncode} while starting")
+            pending = {url for url in pending if not _answers(url)}
+            if pending and time.monotonic() > deadline:
+                self.stop()
+                raise ServerStartError(f"not answering after {timeout:.0f} s: {', '.join(sorted(pending))}")
+            time.sleep(0.5)
+        return self
+
+    def rasa_command(self, verb: str, *extra: str) -> list[str]:
+        """`rasa run` / `rasa shell` with this bot's model, endpoints, credentials and port."""
+        return [
+            sys.executable, "-m", "rasa", verb,
+            "--model", str(self.model),
+            "--endpoints", str(PROJECT_ROOT / "endpoints.yml"),
+            "--credentials", str(PROJECT_ROOT / "rasa_project" / "credentials.yml"),
+            "--port", str(self.rasa_port), *extra,
+        ]
+
+    def _spawn(self, command: list[str]) -> None:
+        self.processes.append(subprocess.Popen(
+            command, cwd=PROJECT_ROOT, env=self.environment, stdout=self.output, stderr=subprocess.STDOUT
+            if self.output is not None else None,
+        ))
+
+    def stop(self, grace: float = 15.0) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + grace
+        for process in self.processes:
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        self.processes.clear()
+
+    def pids(self) -> list[int]:
+        return [process.pid for process in self.processes]
+
+    def __enter__(self) -> BotServers:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+def running_environment(overrides: Optional[Mapping[str, str]] = None) -> dict[str, str]:
+    """The resolved settings as environment variables, with optional overrides (tests, benchmark)."""
+    from dealer.settings import Settings, get_settings
+
+    settings = Settings.from_mapping({**get_settings().as_environment(), **(overrides or {})})
+    return {**(overrides or {}), **settings.as_environment()}  # resolved values win; other overrides pass through

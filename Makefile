@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test shell bench setup seed train lint validate evaluate compare forget clean
+.PHONY: run test test-fast shell bench setup seed train lint validate evaluate compare forget clean
 
 $(VENV)/.installed: requirements.txt
 	@python=$$(scripts/find-python3.10); \
@@ -52,7 +52,7 @@ validate: setup
 	$(PY) -m rasa data validate $(RASA_DATA) --fail-on-warnings
 
 lint: setup
-	$(PY) -m ruff check actions connectors nlu_components scripts tests
+	$(PY) -m ruff check actions connectors dealer nlu_components rasa_sdk_plugins scripts testing tests
 
 evaluate: train
 	rm -rf results
@@ -64,6 +64,11 @@ evaluate: train
 
 test: lint validate train
 	$(PY) -m pytest
+	$(MAKE) --no-print-directory evaluate
+
+# Everything that needs no server and no trained model: the core, the actions, the stores (about a minute).
+test-fast: lint
+	$(PY) -m pytest -m "not integration"
 	$(MAKE) --no-print-directory evaluate
 
 bench: seed train

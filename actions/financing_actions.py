@@ -22,8 +22,8 @@ from dealer.catalog import presenter as catalog_presenter
 from dealer.catalog.query import CarFilters
 from dealer.catalog.repository import CarRecord
 from dealer.financing import presenter
-from dealer.financing.plans import DownPaymentInput, check_down_payment, compare_terms, compute_plan
-from dealer.financing.reading import FinancingMessage, read_financing_message
+from dealer.financing.plans import check_down_payment, compare_terms, compute_plan
+from dealer.financing.reading import DownPaymentInput, FinancingMessage, read_financing_message
 from dealer.leads.store import LeadStore, NewLead
 
 logger = logging.getLogger(__name__)

@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-WHATSAPP_MAX_CHARS = 1600
+from dealer.text import WHATSAPP_MAX_CHARS
+
 MAX_INBOUND_CHARS = 4096
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _OPTION_ANSWER = re.compile(r"^\s*(\d{1,2})\s*[.)]?\s*$")

@@ -7,6 +7,9 @@ import unicodedata
 
 _WORD = re.compile(r"[a-z0-9ñ]+")
 
+# The longest WhatsApp message Twilio delivers as one; every reply is written or cut to fit it.
+WHATSAPP_MAX_CHARS = 1600
+
 
 def simplify(text: str) -> str:
     """Lowercase and strip accents (keeping ñ); punctuation stays, so amounts like "$50,000" survive."""

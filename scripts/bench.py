@@ -27,7 +27,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +44,8 @@ from dealer.leads.models import Lead
 from dealer.settings import PROJECT_ROOT
 from testing.fake_openai import FakeOpenAI
 from testing.fake_twilio import FakeTwilioApi
+from testing.measure import percentile
+from testing.receivers import WebhookReceiver
 from testing.servers import QUIET_OFFLINE_ENV, BotServers, free_port, running_environment
 from testing.whatsapp_standin import StandinServer
 
@@ -73,11 +74,6 @@ FINANCING_CONVERSATION = [
     "quiero financiar el 1 con 20% a 5 años",
 ]
 NOTIFY_RECEIVER_DELAY_S = 2.0
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
 
 
 def synthetic_catalog(size: int, seed: int = 11) -> list[dict[str, Any]]:
@@ -173,22 +169,6 @@ def run_users(
     }
 
 
-class SlowReceiver(BaseHTTPRequestHandler):
-    """A sales-team webhook that answers after NOTIFY_RECEIVER_DELAY_S; counts what it received."""
-
-    received = 0
-
-    def do_POST(self) -> None:  # noqa: N802 - the name http.server expects
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        time.sleep(NOTIFY_RECEIVER_DELAY_S)
-        SlowReceiver.received += 1
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *_: Any) -> None:
-        pass
-
-
 def _stored_leads(database_url: str) -> int:
     with session_scope(database_url) as session:
         return session.scalar(select(func.count()).select_from(Lead))
@@ -258,8 +238,7 @@ def training_benchmark() -> dict[str, float]:
 
 
 def rest_benchmark(conversations: int) -> dict[str, float]:
-    receiver = ThreadingHTTPServer(("127.0.0.1", free_port()), SlowReceiver)
-    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    receiver = WebhookReceiver(delay=NOTIFY_RECEIVER_DELAY_S).start()
     llm = FakeOpenAI().start()
     with tempfile.TemporaryDirectory() as folder:
         catalog_url = f"sqlite:///{folder}/catalog.db"
@@ -269,7 +248,7 @@ def rest_benchmark(conversations: int) -> dict[str, float]:
             "TRACKER_STORE_URL": f"sqlite:///{folder}/tracker.db",
             "RASA_PORT": str(free_port()),
             "ACTION_PORT": str(free_port()),
-            "NOTIFY_WEBHOOK_URL": f"http://127.0.0.1:{receiver.server_port}/leads",
+            "NOTIFY_WEBHOOK_URL": receiver.leads_url,
             "OPENAI_API_KEY": "bench-key",
             "OPENAI_BASE_URL": llm.base_url,
         })
@@ -286,13 +265,13 @@ def rest_benchmark(conversations: int) -> dict[str, float]:
                 figures.update(open_answer_benchmark(servers, llm))
                 figures["leads_stored"] = _stored_leads(catalog_url)
                 deadline = time.monotonic() + 30  # the slow receiver still has the last ones in hand
-                while SlowReceiver.received < figures["leads_stored"] and time.monotonic() < deadline:
+                while len(receiver.bodies) < figures["leads_stored"] and time.monotonic() < deadline:
                     time.sleep(0.2)
-                figures["lead_notifications_received"] = SlowReceiver.received
+                figures["lead_notifications_received"] = len(receiver.bodies)
                 action_pid, rasa_pid = servers.pids()
                 figures["action_server_peak_rss_mb"] = peak_rss_mb(action_pid)
                 figures["rasa_server_peak_rss_mb"] = peak_rss_mb(rasa_pid)
-    receiver.shutdown()
+    receiver.stop()
     llm.stop()
     return figures
 

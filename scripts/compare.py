@@ -26,7 +26,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from dealer.catalog.importer import DEFAULT_CSV, import_catalog
 from dealer.settings import PROJECT_ROOT, get_settings
-from scripts.bench import percentile
+from testing.measure import percentile
 from testing.servers import BotServers, ServerStartError, free_port, running_environment
 
 REFERENCE = PROJECT_ROOT / "tests" / "compare" / "conversations.yml"

@@ -12,6 +12,7 @@ from rapidfuzz.distance import OSA
 from dealer.amounts import Amount, find_amounts, spell_out_digits
 from dealer.catalog.matching import DOMAIN_WORDS, NameMatcher
 from dealer.text import words
+from dealer.vocabulary import VOCABULARIES
 
 SORTS = ("price_asc", "year_desc", "km_asc")
 YEAR_RANGE = (1990, 2030)
@@ -81,17 +82,7 @@ class ParsedQuery:
 
 _WORD_FILTERS: list[tuple[str, str, str]] = [
     # (field, value, pattern over simplified text); first match per field wins
-    ("body_type", "pickup", r"\b(?:pick\s*-?\s*ups?|trocas?|camionetas? de (?:carga|batea)|batea)\b"),
-    ("body_type", "minivan", r"\b(?:minivans?|vans?|7 pasajeros|siete pasajeros)\b"),
-    ("body_type", "suv", r"\b(?:suvs?|camionetas?|crossovers?|todoterreno)\b"),
-    ("body_type", "sedan", r"\b(?:sedan(?:es)?|sedans)\b"),
-    ("body_type", "hatchback", r"\b(?:hatch(?:back)?s?|compactos?)\b"),
-    ("transmission", "automatic", r"\b(?:automatic[oa]s?|automatic|cvt|tiptronic)\b"),
-    ("transmission", "manual", r"\b(?:manual(?:es)?|estandar(?:es)?|standard|std)\b"),
-    ("fuel", "hybrid", r"\b(?:hibrid[oa]s?|hybrid)\b"),
-    ("fuel", "diesel", r"\bdiesel\b"),
-    ("fuel", "electric", r"\b(?:electric[oa]s?|electric)\b"),
-    ("fuel", "gasoline", r"\bgasolina\b"),
+    (field, term.code, term.words) for field, terms in VOCABULARIES.items() for term in terms
 ]
 _FEATURE_NAMES = {"car_play": ("carplay", "applecarplay"), "bluetooth": ("bluetooth",)}
 

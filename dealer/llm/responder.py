@@ -23,11 +23,11 @@ from dealer.llm.prompt import Turn, clip_question, plan_prompt
 from dealer.llm.tools import TOOL_SPECS, CatalogTools
 from dealer.reply_checks import is_spanish
 from dealer.settings import Settings
+from dealer.text import WHATSAPP_MAX_CHARS
 
 logger = logging.getLogger(__name__)
 
 MAX_TOOL_ROUNDS = 3
-MAX_REPLY_CHARS = 1200
 PASSAGES_IN_PROMPT = 3
 
 Source = Literal["llm", "knowledge", "none"]
@@ -136,8 +136,8 @@ class OpenAnswerer:
         if not isinstance(content, str) or not content.strip():
             raise _Refused("empty_reply")
         text = content.strip()
-        if len(text) > MAX_REPLY_CHARS:
-            text = text[:MAX_REPLY_CHARS].rsplit(" ", 1)[0] + "…"
+        if len(text) > WHATSAPP_MAX_CHARS:
+            text = text[: WHATSAPP_MAX_CHARS - 1].rsplit(" ", 1)[0] + "…"
         if not is_spanish(text):
             raise _Refused("not_spanish")
         problem = ungrounded_claim(text, facts, self.repository.name_matcher())

@@ -13,6 +13,7 @@ from dealer.catalog.query import CarFilters
 from dealer.catalog.repository import CarRecord, CatalogRepository
 from dealer.financing.plans import FinancingTerms, check_down_payment, check_term, compare_terms, compute_plan
 from dealer.llm.grounding import GroundedFacts
+from dealer.vocabulary import BODY_TYPES, TRANSMISSIONS, codes
 
 MAX_CARS = 5
 
@@ -25,8 +26,8 @@ TOOL_SPECS: list[dict[str, Any]] = [
             "anio_min": {"type": "integer"}, "anio_max": {"type": "integer"},
             "precio_max": {"type": "integer", "description": "pesos"}, "precio_min": {"type": "integer"},
             "km_max": {"type": "integer"},
-            "carroceria": {"type": "string", "enum": ["sedan", "hatchback", "suv", "pickup", "van", "coupe"]},
-            "transmision": {"type": "string", "enum": ["automatic", "manual"]},
+            "carroceria": {"type": "string", "enum": list(codes(BODY_TYPES))},
+            "transmision": {"type": "string", "enum": list(codes(TRANSMISSIONS))},
         }},
     }},
     {"type": "function", "function": {

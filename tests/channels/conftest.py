@@ -4,26 +4,11 @@ Twilio's API; requests signed with the twilio SDK as Twilio signs them."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from testing.fake_twilio import FakeTwilioApi
-from testing.whatsapp_standin import StandinServer
-
-ACCOUNT_SID = "AC" + "1" * 32
-AUTH_TOKEN = "test-auth-token"
-BOT_NUMBER = "whatsapp:+14155238886"
-PUBLIC_URL = "https://bot.example.mx"
-WEBHOOK_PATH = "/webhooks/whatsapp/webhook"
-STATUS_PATH = "/webhooks/whatsapp/status"
-
-
-def inbound(sid: str, sender: str, body: str = "", **extra: str) -> dict[str, str]:
-    return {
-        "MessageSid": sid, "SmsSid": sid, "AccountSid": ACCOUNT_SID, "From": sender, "To": BOT_NUMBER,
-        "Body": body, "NumMedia": "0", "ProfileName": "Cliente", "WaId": sender.split("+")[-1], **extra,
-    }
+from testing.whatsapp_standin import StandinServer, standin_environment
 
 
 @pytest.fixture(scope="module")
@@ -31,14 +16,6 @@ def twilio_api() -> Iterator[FakeTwilioApi]:
     api = FakeTwilioApi().start()
     yield api
     api.stop()
-
-
-def standin_environment(database_url: str, twilio_api: FakeTwilioApi, log: Path, turn_seconds: float) -> dict[str, str]:
-    return {
-        "DATABASE_URL": database_url, "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_WHATSAPP_FROM": BOT_NUMBER, "TWILIO_API_BASE_URL": twilio_api.url, "PUBLIC_URL": PUBLIC_URL,
-        "STANDIN_TURN_SECONDS": str(turn_seconds), "STANDIN_LOG": str(log),
-    }
 
 
 @pytest.fixture(scope="module")

@@ -10,26 +10,13 @@ import pytest
 from twilio.request_validator import RequestValidator
 
 from connectors.whatsapp import EMPTY_TWIML, TEXT_ONLY_REPLY
-from connectors.whatsapp_messages import WHATSAPP_MAX_CHARS
 from connectors.whatsapp_store import DONE, WhatsAppStore
-from testing.whatsapp_standin import StandinServer
-from tests.channels.conftest import (
-    ACCOUNT_SID,
-    AUTH_TOKEN,
-    BOT_NUMBER,
-    PUBLIC_URL,
-    STATUS_PATH,
-    WEBHOOK_PATH,
-    inbound,
-    standin_environment,
-)
+from dealer.text import WHATSAPP_MAX_CHARS
+from testing.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER, PUBLIC_URL, STATUS_PATH, WEBHOOK_PATH, inbound
+from testing.polling import wait_until
+from testing.whatsapp_standin import StandinServer, standin_environment
 
-
-def wait_until(condition, timeout: float = 20.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.05)
+pytestmark = pytest.mark.integration
 
 
 def sids_handled(server: StandinServer, sender: str) -> list[str]:

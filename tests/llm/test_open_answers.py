@@ -10,10 +10,11 @@ import pytest
 
 from dealer.catalog.query import CarFilters
 from dealer.knowledge.passages import knowledge_index
-from dealer.llm.prompt import Turn, prompt_tokens
+from dealer.llm.prompt import Turn
 from dealer.llm.responder import LLM_FAILURES, OpenAnswerer
 from dealer.settings import Settings
 from testing.fake_openai import DEFAULT_REPLY, FakeOpenAI
+from testing.measure import prompt_tokens
 
 
 @pytest.fixture(scope="module")

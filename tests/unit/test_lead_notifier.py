@@ -3,62 +3,36 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from aiohttp import web
 
 from dealer.database import session_scope
 from dealer.financing.plans import FinancingTerms, compute_plan
 from dealer.leads.models import FAILED, PENDING, SENT, UNCONFIGURED, Lead
 from dealer.leads.notifier import LeadNotifier
 from dealer.leads.store import LeadStore, NewLead, utc_now
-from testing.servers import free_port
+from testing.receivers import HANG, Behaviour, WebhookReceiver
 
 PLAN = compute_plan(Decimal(250_000), Decimal(50_000), 4, FinancingTerms())
 LEAD = NewLead(customer_id="whatsapp:+5215511112222", channel="rest", stock_id="ALM-10001",
                car_label="Chevrolet Aveo LT 2019", plans=[PLAN])
 
 
-class Receiver:
-    """A webhook on loopback that records bodies; `behaviour(n)` picks the reply to the n-th request (1-based)."""
-
-    def __init__(self, behaviour: Callable[[int], Any]):
-        self.behaviour = behaviour
-        self.bodies: list[dict[str, Any]] = []
-        self.port = free_port()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/leads"
-
-    async def handle(self, request: web.Request) -> web.Response:
-        self.bodies.append(await request.json())
-        reply = self.behaviour(len(self.bodies))
-        if reply == "hang":
-            await asyncio.sleep(3600)
-        return web.Response(status=reply)
-
-
 @pytest.fixture
-async def receive() -> AsyncIterator[Callable[[Callable[[int], Any]], Any]]:
-    runners: list[web.AppRunner] = []
+def receive() -> Iterator[Callable[[Behaviour], Any]]:
+    """Starts local webhook receivers for one test: `await receive(behaviour)`."""
+    receivers: list[WebhookReceiver] = []
 
-    async def start(behaviour: Callable[[int], Any]) -> Receiver:
-        receiver = Receiver(behaviour)
-        app = web.Application()
-        app.router.add_post("/leads", receiver.handle)
-        runner = web.AppRunner(app, shutdown_timeout=0.1)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", receiver.port).start()
-        runners.append(runner)
-        return receiver
+    async def start(behaviour: Behaviour) -> WebhookReceiver:
+        receivers.append(WebhookReceiver(behaviour).start())
+        return receivers[-1]
 
     yield start
-    for runner in runners:
-        await runner.cleanup()
+    for receiver in receivers:
+        receiver.stop()
 
 
 @pytest.fixture
@@ -109,7 +83,7 @@ async def test_a_receiver_failing_twice_gets_the_lead_on_the_third_attempt(store
 
 
 async def test_a_receiver_that_never_answers_does_not_hold_up_other_leads_and_nothing_is_lost(store, receive):
-    receiver = await receive(lambda n: "hang")
+    receiver = await receive(lambda n: HANG)
     notifier = fast_notifier(store, receiver.url, timeout=0.3, max_attempts=3)
     worker = asyncio.create_task(notifier.run())
     first = store.record(LEAD, notify=True)

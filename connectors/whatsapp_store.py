@@ -50,7 +50,6 @@ class WhatsAppStore:
 
     def __init__(self, database_url: str):
         self.engine = get_engine(database_url)
-        Base.metadata.create_all(self.engine, tables=[_INBOUND, _STATUS])
 
     def accept(self, message: InboundMessage) -> bool:
         """Store a new inbound message; False when its MessageSid was accepted before (a retried delivery)."""

@@ -44,7 +44,7 @@ DEFAULTS: dict[str, str] = {
     "LLM_MAX_RETRIES": "1",
     "LLM_TOOLS": "on",
     "LLM_CONTEXT_TOKENS": "2000",
-    "KNOWLEDGE_MIN_SCORE": "0.2",
+    "KNOWLEDGE_MIN_SCORE": "0.3",
 }
 
 

@@ -26,6 +26,7 @@ from dealer.knowledge.terms import terms
 BRANCHES_TOPIC = "branches"
 _ASKS_WEIGHT = 2.0
 _MAX_CORRECTIONS = 10_000
+_OVERVIEW_BONUS = 0.5
 # Words that make a question about where the dealer is, so a city named in it asks for a branch (and «mandarlo a
 # Toluca» stays a question about delivery).
 _BRANCH_WORDS = frozenset(terms_of("sucursal ubicar ubicación dirección dónde horario abrir cerrar teléfono"))
@@ -94,6 +95,9 @@ class KnowledgeIndex:
         self._sorted_vocabulary = sorted(self._vocabulary)
         self._corrections: dict[str, str] = {}
         self._typical_idf = float(np.median(list(self.bm25_asks.idf.values())))
+        # Each topic opens with its overview; among near-equal passages, the general one answers best.
+        seen: set[str] = set()
+        self._overview = np.array([0.0 if p.topic in seen or seen.add(p.topic) else _OVERVIEW_BONUS for p in passages])
 
     def search(self, question: str, limit: int = 3) -> list[Match]:
         city = find_city(question)
@@ -112,6 +116,7 @@ class KnowledgeIndex:
         if not words:
             return []
         scores = _ASKS_WEIGHT * _scaled(self.bm25_asks.get_scores(words)) + _scaled(self.bm25_texts.get_scores(words))
+        scores = np.where(scores > 0, scores + self._overview, 0.0)
         ranked = sorted(range(len(self.passages)), key=lambda index: scores[index], reverse=True)
         return [Match(self.passages[index], self._coverage(words, index)) for index in ranked[:limit] if scores[index] > 0]
 

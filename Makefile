@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test shell bench setup seed train lint validate evaluate compare forget clean
+.PHONY: run test shell bench setup seed train lint validate evaluate compare forget clean image-test
 
 $(VENV)/.installed: requirements.txt
 	@python=$$(scripts/find-python3.10); \
@@ -77,6 +77,11 @@ compare: setup
 # make forget CUSTOMER=whatsapp:+5215512345678 - delete one customer's data from every store
 forget: setup
 	$(PY) -m scripts.forget_customer "$(CUSTOMER)"
+
+# make image-test - build the container image, run docker-compose.yml with it and talk to it (docker or podman;
+# installs podman, runc and docker-compose with apt-get where no engine is there)
+image-test: setup
+	$(PY) -m scripts.image_test
 
 clean:
 	rm -rf $(VENV) models results .data .pytest_cache

@@ -22,8 +22,9 @@ DEFAULT_REPLY = "Con gusto te ayudo. ¿Qué auto te interesa?"
 class FakeOpenAI(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, default: Optional[dict[str, Any]] = None) -> None:
-        super().__init__(("127.0.0.1", free_port()), _Handler)
+    def __init__(self, default: Optional[dict[str, Any]] = None, host: str = "127.0.0.1") -> None:
+        # host "0.0.0.0": reachable from containers too (make image-test); the port is free on loopback.
+        super().__init__((host, free_port()), _Handler)
         self.requests: list[dict[str, Any]] = []
         self.script: deque[dict[str, Any]] = deque()
         self.default = default or {"text": DEFAULT_REPLY}

@@ -52,7 +52,7 @@ validate: setup
 	$(PY) -m rasa data validate $(RASA_DATA) --fail-on-warnings
 
 lint: setup
-	$(PY) -m ruff check actions connectors nlu_components scripts tests
+	$(PY) -m ruff check actions connectors nlu_components scripts tests deploy
 
 evaluate: train
 	rm -rf results

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -87,9 +88,16 @@ class Stack:
         self.environment = dict(os.environ)
         self._stop = threading.Event()
 
+    @property
+    def compose_command(self) -> list[str]:
+        """docker-compose (podman's API, or Docker with the standalone tool); else Docker's own `docker compose`."""
+        if self.engine == "podman" or shutil.which("docker-compose"):
+            return ["docker-compose", "-p", PROJECT]
+        return ["docker", "compose", "-p", PROJECT]
+
     def compose(self, *arguments: str, **options) -> subprocess.CompletedProcess:
         files = ["-f", "docker-compose.yml", *(["-f", str(self.override)] if self.override else [])]
-        return run(["docker-compose", "-p", PROJECT, *files, *arguments], env=self.environment, **options)
+        return run([*self.compose_command, *files, *arguments], env=self.environment, **options)
 
     @property
     def override(self) -> Optional[Path]:
@@ -102,7 +110,7 @@ class Stack:
         return path
 
     def container(self, service: str) -> str:
-        return output(["docker-compose", "-p", PROJECT, "ps", "-q", service], env=self.environment).splitlines()[0]
+        return output([*self.compose_command, "ps", "-q", service], env=self.environment).splitlines()[0]
 
     def inspect(self, container: str) -> dict:
         return json.loads(output([self.engine, "inspect", container]))[0]
@@ -287,7 +295,7 @@ def main() -> int:
                     figure("container_start_to_healthy_rasa", stack.start_to_healthy_seconds("rasa"), "s")
                     converse(stack, Conversation(stack, token), twilio, llm)
                 except Exception:
-                    subprocess.run(["docker-compose", "-p", PROJECT, "logs", "--tail", "60"], env=stack.environment)
+                    subprocess.run([*stack.compose_command, "logs", "--tail", "60"], env=stack.environment, cwd=PROJECT_ROOT)
                     raise
                 finally:
                     stack.compose("down", "--volumes", "--remove-orphans", timeout=300)

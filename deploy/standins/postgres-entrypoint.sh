@@ -7,8 +7,9 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
   rm /tmp/pwfile
   echo "host all all all scram-sha-256" >>"$PGDATA/pg_hba.conf"
   pg_ctl -w -o "-c listen_addresses=''" start >/dev/null
-  if [ "${POSTGRES_DB:-$POSTGRES_USER}" != "$POSTGRES_USER" ]; then
-    createdb --username="$POSTGRES_USER" "$POSTGRES_DB"
+  database=${POSTGRES_DB:-$POSTGRES_USER}
+  if [ "$database" != postgres ]; then
+    createdb --username="$POSTGRES_USER" "$database"
   fi
   pg_ctl -w stop >/dev/null
 fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prints the container engine to use ("docker" or "podman") after making sure it works on this machine.
 # Docker when an engine answers; otherwise podman from Debian, installed and configured when missing
-# (CI machines start clean). Everything it installs comes from the machine's own apt mirror.
+# (CI machines start clean; catatonit is the init of compose's `init: true`). Everything comes from the apt mirror.
 set -euo pipefail
 
 if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
@@ -10,7 +10,7 @@ if command -v docker >/dev/null && docker info >/dev/null 2>&1; then
 fi
 
 missing=()
-for tool in podman:podman runc:runc debootstrap:debootstrap docker-compose:docker-compose iptables:iptables; do
+for tool in podman:podman runc:runc catatonit:catatonit debootstrap:debootstrap docker-compose:docker-compose iptables:iptables; do
   command -v "${tool%%:*}" >/dev/null || missing+=("${tool#*:}")
 done
 dpkg -s netavark >/dev/null 2>&1 || missing+=(netavark aardvark-dns)

@@ -8,7 +8,7 @@ set -euo pipefail
 engine=${1:-podman}
 tag=docker.io/library/python:3.10-slim
 
-python=$(ls -d /root/.pyenv/versions/3.10.* 2>/dev/null | sort -V | tail -1 || true)
+python=$(find /root/.pyenv/versions -maxdepth 1 -name "3.10.*" 2>/dev/null | sort -V | tail -1 || true)
 [ -n "$python" ] || { echo "no pyenv Python 3.10 under /root/.pyenv/versions to build $tag from" >&2; exit 1; }
 mirror=$(sed -n 's/^URIs: *//p' /etc/apt/sources.list.d/debian.sources 2>/dev/null | head -1)
 mirror=${mirror:-http://deb.debian.org/debian}

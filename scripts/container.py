@@ -25,7 +25,10 @@ HEALTH_URL_FILE = Path(os.environ.get("HEALTH_URL_FILE", "/tmp/health-url"))
 
 
 def _environment() -> dict[str, str]:
-    return {**os.environ, **QUIET_OFFLINE_ENV, **running_environment(), "SANIC_HOST": "0.0.0.0"}
+    environment = {**os.environ, **QUIET_OFFLINE_ENV, **running_environment(), "SANIC_HOST": "0.0.0.0"}
+    # Compose and ECS pass every variable, empty meaning "the default"; libraries that only ask whether a variable
+    # is set (prometheus_client's PROMETHEUS_MULTIPROC_DIR) must not see the empty ones at all.
+    return {name: value for name, value in environment.items() if value != ""}
 
 
 def _serve(command: list[str], environment: dict[str, str], health_url: str) -> None:

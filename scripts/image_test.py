@@ -122,7 +122,8 @@ class Stack:
             yield
             return
         socket = self.workdir / "podman.sock"
-        service = subprocess.Popen(["podman", "system", "service", "--time=0", f"unix://{socket}"])
+        log = (self.workdir / "podman-service.log").open("w")  # it complains about the missing systemd at length
+        service = subprocess.Popen(["podman", "system", "service", "--time=0", f"unix://{socket}"], stderr=log)
         self.environment["DOCKER_HOST"] = f"unix://{socket}"
         try:
             wait_until(socket.exists, 30, "podman's API socket")

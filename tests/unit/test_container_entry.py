@@ -47,3 +47,11 @@ def test_healthy_only_when_the_server_it_started_answers_200(tmp_path, monkeypat
     server.shutdown()
     server.server_close()
     assert container.main(["health"]) == 1
+
+
+def test_empty_variables_do_not_reach_the_server(monkeypatch):
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "")
+    monkeypatch.setenv("OPENAI_BASE_URL", "")
+    environment = container._environment()
+    assert "PROMETHEUS_MULTIPROC_DIR" not in environment and "OPENAI_BASE_URL" not in environment
+    assert environment["SANIC_HOST"] == "0.0.0.0" and environment["RASA_PORT"]

@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test test-fast shell bench setup seed train lint validate evaluate compare forget clean
+.PHONY: run test test-fast shell bench setup seed train lint validate evaluate compare forget clean image-test
 
 $(VENV)/.installed: requirements.txt
 	@python=$$(scripts/find-python3.10); \
@@ -52,7 +52,7 @@ validate: setup
 	$(PY) -m rasa data validate $(RASA_DATA) --fail-on-warnings
 
 lint: setup
-	$(PY) -m ruff check actions connectors dealer nlu_components rasa_sdk_plugins scripts testing tests
+	$(PY) -m ruff check actions connectors dealer deploy nlu_components rasa_sdk_plugins scripts testing tests
 
 evaluate: train
 	rm -rf results
@@ -82,6 +82,11 @@ compare: setup
 # make forget CUSTOMER=whatsapp:+5215512345678 - delete one customer's data from every store
 forget: setup
 	$(PY) -m scripts.forget_customer "$(CUSTOMER)"
+
+# make image-test - build the container image, run docker-compose.yml with it and talk to it (docker or podman;
+# installs podman, runc and docker-compose with apt-get where no engine is there)
+image-test: setup
+	$(PY) -m scripts.image_test
 
 clean:
 	rm -rf $(VENV) models results .data .pytest_cache

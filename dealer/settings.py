@@ -6,6 +6,7 @@ Every variable here is listed with its default in `.env.example`; a test keeps t
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -45,6 +46,8 @@ DEFAULTS: dict[str, str] = {
     "LLM_TOOLS": "on",
     "LLM_CONTEXT_TOKENS": "2000",
     "KNOWLEDGE_MIN_SCORE": "0.3",
+    # Containers: the host the Rasa server calls the action server on (compose: actions).
+    "ACTION_HOST": "127.0.0.1",
 }
 
 
@@ -88,6 +91,7 @@ class Settings:
     tracker_store_url: str
     rasa_port: int
     action_port: int
+    action_host: str
     page_size: int
     session_ttl_minutes: float  # a conversation idle this long starts a new session
     financing: FinancingTerms
@@ -103,6 +107,7 @@ class Settings:
             tracker_store_url=_absolute_sqlite_url(merged["TRACKER_STORE_URL"]),
             rasa_port=_int(merged, "RASA_PORT", 1, 65535),
             action_port=_int(merged, "ACTION_PORT", 1, 65535),
+            action_host=_host(merged, "ACTION_HOST"),
             page_size=_int(merged, "PAGE_SIZE", 1, 20),
             session_ttl_minutes=_session_ttl(merged),
             financing=_financing_terms(merged),
@@ -118,6 +123,7 @@ class Settings:
             "TRACKER_STORE_URL": self.tracker_store_url,
             "RASA_PORT": str(self.rasa_port),
             "ACTION_PORT": str(self.action_port),
+            "ACTION_HOST": self.action_host,  # read by the Rasa server through endpoints.yml
             "PAGE_SIZE": str(self.page_size),
             # Read by the Rasa server through endpoints.yml (connectors/tracker_store.py).
             "SESSION_TTL_MINUTES": f"{self.session_ttl_minutes:g}",
@@ -133,6 +139,13 @@ def _int(values: Mapping[str, str], name: str, low: int, high: int) -> int:
     if not low <= number <= high:
         raise SettingsError(f"{name} must be between {low} and {high}, got {number}")
     return number
+
+
+def _host(values: Mapping[str, str], name: str) -> str:
+    host = values[name].strip()
+    if not re.fullmatch(r"[A-Za-z0-9.-]+", host):
+        raise SettingsError(f"{name} must be a host name or address such as actions or 10.0.1.5, got {host!r}")
+    return host
 
 
 def _session_ttl(values: Mapping[str, str]) -> float:

@@ -49,8 +49,8 @@ class SentMessage:
 
 
 class FakeTwilioApi(StubServer):
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        super().__init__(host)
         self.sent: list[SentMessage] = []
         self.failures: deque[int] = deque()
         self.requests = 0

@@ -11,10 +11,12 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Optional, Union
 
@@ -116,17 +118,19 @@ class BotServers:
         ))
 
     def stop(self, grace: float = 15.0) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + grace
-        for process in self.processes:
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        self.processes.clear()
+        """Ask both servers to finish (in-flight turns, queued WhatsApp messages, the notifier); kill after `grace`."""
+        with _signals_held():  # a second Ctrl-C or SIGTERM must not cut the shutdown short and leave orphans
+            for process in self.processes:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGINT)
+            deadline = time.monotonic() + grace
+            for process in self.processes:
+                try:
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            self.processes.clear()
 
     def pids(self) -> list[int]:
         return [process.pid for process in self.processes]
@@ -136,6 +140,30 @@ class BotServers:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+def stop_on_sigterm() -> None:
+    """Treat SIGTERM (docker stop, ECS, systemd, kill) like Ctrl-C: KeyboardInterrupt in the main thread, so the
+    supervisor's `finally` stops both servers instead of exiting and leaving them running."""
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ignore SIGINT and SIGTERM in this process meanwhile (only the main thread may change handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.signal(number, signal.SIG_IGN) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def running_environment(overrides: Optional[Mapping[str, str]] = None) -> dict[str, str]:

@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test shell bench setup seed train lint validate evaluate compare forget clean
+.PHONY: run test shell bench setup seed train lint validate evaluate compare forget clean retention fuzz
 
 $(VENV)/.installed: requirements.txt
 	@python=$$(scripts/find-python3.10); \
@@ -77,6 +77,15 @@ compare: setup
 # make forget CUSTOMER=whatsapp:+5215512345678 - delete one customer's data from every store
 forget: setup
 	$(PY) -m scripts.forget_customer "$(CUSTOMER)"
+
+# Security and data protection (issue 15).
+# make retention - delete message bodies, statuses and conversations older than RETENTION_DAYS (also daily in the action server)
+retention: setup
+	$(PY) -m scripts.retention
+
+# make fuzz - the parsers' property tests with many more examples (bounded: about a minute)
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q tests/security/test_properties.py
 
 clean:
 	rm -rf $(VENV) models results .data .pytest_cache

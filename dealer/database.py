@@ -27,6 +27,7 @@ def get_engine(url: str) -> Engine:
         engine = create_engine(url, future=True, pool_pre_ping=True)
     # Importing the table modules registers them on Base before the tables are created.
     import dealer.catalog.models  # noqa: F401
+    import dealer.erasures  # noqa: F401
     import dealer.leads.models  # noqa: F401
 
     Base.metadata.create_all(engine)

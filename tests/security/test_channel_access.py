@@ -13,7 +13,9 @@ from twilio.request_validator import RequestValidator
 from connectors.http_input import MAX_MESSAGE_CHARS
 from connectors.whatsapp_store import WhatsAppStore
 from dealer.limits import RATE_LIMITED_REPLY
+from dealer.privacy import pseudonym
 from testing.channels_standin import ChannelsStandin
+from testing.fake_twilio import FakeTwilioApi
 from tests.channels.conftest import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER, PUBLIC_URL, inbound
 
 TOKEN = "channel-token-0123456789abcdef"
@@ -22,29 +24,37 @@ WHATSAPP, STATUS = "/webhooks/whatsapp/webhook", "/webhooks/whatsapp/status"
 RATE = 5
 
 
-def environment(folder, **extra: str) -> dict[str, str]:
+@pytest.fixture(scope="module")
+def twilio_api() -> Iterator[FakeTwilioApi]:
+    api = FakeTwilioApi().start()
+    yield api
+    api.stop()
+
+
+def environment(folder, twilio_api: FakeTwilioApi, **extra: str) -> dict[str, str]:
     return {
         "DATABASE_URL": f"sqlite:///{folder / 'bot.db'}", "TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-        "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_WHATSAPP_FROM": BOT_NUMBER, "TWILIO_API_BASE_URL": "http://127.0.0.1:9",
-        "RATE_LIMIT_PER_MINUTE": str(RATE), **extra,
+        "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_WHATSAPP_FROM": BOT_NUMBER, "TWILIO_API_BASE_URL": twilio_api.url,
+        "RATE_LIMIT_PER_MINUTE": str(RATE), "STANDIN_LOG": str(folder / "turns.jsonl"), **extra,
     }
 
 
 @pytest.fixture(scope="module")
-def guarded(tmp_path_factory) -> Iterator[ChannelsStandin]:
+def guarded(tmp_path_factory, twilio_api) -> Iterator[ChannelsStandin]:
     folder = tmp_path_factory.mktemp("guarded")
-    server = ChannelsStandin(environment(folder, CHANNEL_API_TOKEN=TOKEN, PUBLIC_URL=PUBLIC_URL),
+    server = ChannelsStandin(environment(folder, twilio_api, CHANNEL_API_TOKEN=TOKEN, PUBLIC_URL=PUBLIC_URL),
                              folder / "server.log").start()
     server.database_url = f"sqlite:///{folder / 'bot.db'}"
+    server.turns = folder / "turns.jsonl"
     yield server
     server.stop()
 
 
 @pytest.fixture(scope="module")
-def open_loopback(tmp_path_factory) -> Iterator[ChannelsStandin]:
+def open_loopback(tmp_path_factory, twilio_api) -> Iterator[ChannelsStandin]:
     """No CHANNEL_API_TOKEN and no PUBLIC_URL: allowed on loopback only."""
     folder = tmp_path_factory.mktemp("open")
-    server = ChannelsStandin(environment(folder), folder / "server.log").start()
+    server = ChannelsStandin(environment(folder, twilio_api), folder / "server.log").start()
     yield server
     server.stop()
 
@@ -153,3 +163,26 @@ def test_a_replayed_status_callback_is_stored_once(guarded):
 def test_json_errors_are_json(guarded):
     reply = requests.post(guarded.url + REST, data=b"nope", headers={"Authorization": f"Bearer {TOKEN}"}, timeout=10)
     assert reply.status_code == 400 and json.loads(reply.text)["error"].startswith("the body must be JSON")
+
+
+def test_whatsapp_floods_are_rate_limited_with_one_polite_reply(guarded, twilio_api):
+    customer = "whatsapp:+5215500000077"
+    for number in range(RATE + 3):
+        fields = inbound(f"SMflood{number}", customer, f"mensaje {number}")
+        assert signed_post(guarded, WHATSAPP, fields).status_code == 200
+    sent = twilio_api.wait_for(len(twilio_api.sent) + RATE + 1, timeout=20)
+    bodies = [message.body for message in sent if message.to == customer]
+    assert bodies.count(RATE_LIMITED_REPLY) == 1
+    assert [body for body in bodies if body.startswith("eco:")] == [f"eco: mensaje {n}" for n in range(RATE)]
+    turns = [json.loads(line) for line in guarded.turns.read_text().splitlines()]
+    assert len([turn for turn in turns if turn["sender"] == customer]) == RATE
+
+
+def test_logs_name_customers_by_pseudonym_not_by_phone_number(guarded, twilio_api):
+    customer = "whatsapp:+5215500000088"
+    assert signed_post(guarded, WHATSAPP, inbound("SMfail1", customer, "falla")).status_code == 200
+    twilio_api.wait_for(len(twilio_api.sent) + 1, timeout=20)
+    assert rest(guarded, "ana-logs", "falla").status_code == 200
+    log = guarded.output.read_text()
+    assert pseudonym(customer) in log and pseudonym("ana-logs") in log
+    assert "5215500000088" not in log and "ana-logs" not in log

@@ -121,3 +121,31 @@ def test_erasure_markers_expire_with_the_retention_job(urls):
     assert apply_retention(database_url, tracker_url, days=180).erasure_markers == 0
     assert apply_retention(database_url, tracker_url, days=180, now=time.time() + 8 * 86400).erasure_markers >= 1
     assert erased_at(ANA, database_url) is None
+
+
+async def test_the_action_server_runs_the_retention_job_on_a_schedule(tmp_path, monkeypatch):
+    import asyncio
+
+    import rasa_sdk_plugins
+    from actions import services
+
+    database_url, tracker_url = f"sqlite:///{tmp_path / 'p.db'}", f"sqlite:///{tmp_path / 't.db'}"
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("TRACKER_STORE_URL", tracker_url)
+    monkeypatch.setenv("RETENTION_DAYS", "1")
+    monkeypatch.setattr(rasa_sdk_plugins, "RETENTION_FIRST_RUN_SECONDS", 0)
+    services.reset()
+    WhatsAppStore(database_url).record_status("SMancient", "delivered", LUIS, None)
+    with get_engine(database_url).begin() as connection:
+        connection.execute(WhatsAppDeliveryStatus.__table__.update().values(
+            received_at=datetime.now(timezone.utc) - timedelta(days=3)))
+    task = asyncio.create_task(rasa_sdk_plugins.run_retention_daily())
+    try:
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if WhatsAppStore(database_url).statuses("SMancient") == []:
+                break
+        assert WhatsAppStore(database_url).statuses("SMancient") == []
+    finally:
+        task.cancel()
+        services.reset()

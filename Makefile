@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test test-fast shell bench setup seed train lint validate evaluate compare forget clean image-test
+.PHONY: run test test-fast shell bench setup seed train lint validate evaluate compare forget clean image-test retention fuzz
 
 $(VENV)/.installed: requirements.txt
 	@python=$$(scripts/find-python3.10); \
@@ -87,6 +87,15 @@ forget: setup
 # installs podman, runc and docker-compose with apt-get where no engine is there)
 image-test: setup
 	$(PY) -m scripts.image_test
+
+# Security and data protection (issue 15).
+# make retention - delete message bodies, statuses and conversations older than RETENTION_DAYS (also daily in the action server)
+retention: setup
+	$(PY) -m scripts.retention
+
+# make fuzz - the parsers' property tests with 1,000 examples each instead of 150 (a few minutes)
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q tests/security/test_properties.py
 
 clean:
 	rm -rf $(VENV) models results .data .pytest_cache

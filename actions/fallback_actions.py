@@ -45,7 +45,7 @@ class ActionFallback(Action):
         memory = ConversationMemory.from_slot(tracker.get_slot(SUMMARY_SLOT))
         answer = await open_answerer().answer(
             question if isinstance(question, str) else "", listing, listed_cars, _history(tracker),
-            memory=memory, profile=profile_line(tracker.current_slot_values()),
+            memory=memory, profile=profile_line(tracker.current_slot_values()), customer_id=tracker.sender_id,
         )
         if answer.text:
             dispatcher.utter_message(text=answer.text)

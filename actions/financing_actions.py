@@ -25,6 +25,7 @@ from dealer.financing import presenter
 from dealer.financing.plans import check_down_payment, compare_terms, compute_plan
 from dealer.financing.reading import DownPaymentInput, FinancingMessage, read_financing_message
 from dealer.leads.store import LeadStore, NewLead
+from dealer.privacy import pseudonym
 
 logger = logging.getLogger(__name__)
 
@@ -234,7 +235,7 @@ class ActionFinancingPlan(CatalogAction):
             plans=plans,
         )
         lead_id = LeadStore(current.database_url).record(lead, notify=current.notify_webhook_url is not None)
-        logger.info("lead %s stored: %s %s for %s", lead_id, car.stock_id, lead.car_label, tracker.sender_id)
+        logger.info("lead %s stored: %s %s for %s", lead_id, car.stock_id, lead.car_label, pseudonym(tracker.sender_id))
         notifier = lead_notifier()
         if notifier is not None:
             notifier.wake()

@@ -12,10 +12,18 @@ logger = logging.getLogger(__name__)
 Job = Callable[[], Awaitable[None]]
 
 
+# A customer with this many messages waiting is flooding: later ones are dropped (the rate limit answers them).
+MAX_QUEUED_PER_KEY = 20
+
+
 class SerialQueues:
-    def __init__(self) -> None:
+    def __init__(self, max_queued_per_key: int = MAX_QUEUED_PER_KEY) -> None:
+        self.max_queued_per_key = max_queued_per_key
         self._queues: dict[str, deque[Job]] = {}
         self._workers: dict[str, asyncio.Task] = {}
+
+    def has_room(self, key: str) -> bool:
+        return len(self._queues.get(key, ())) < self.max_queued_per_key
 
     def submit(self, key: str, job: Job) -> None:
         """Queue `job` behind the key's earlier jobs; must be called from the event loop."""

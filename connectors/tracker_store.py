@@ -3,6 +3,8 @@
 - Session lifetime from the environment (`SESSION_TTL_MINUTES`, through endpoints.yml), not from the trained
   domain: changing it takes a restart, not a retraining. Rasa hands its domain to the tracker store on every model
   load, and its message processor reads the session settings from that same object.
+- A turn that was in flight while the customer's data was erased (`make forget`) is not saved: it would write the
+  erased history back (dealer/erasures.py).
 - A confirmed data-deletion request (the `data_erased` slot set by action_delete_customer_data) erases the
   customer's stored conversation. Saving it instead would write the turn's events back: Rasa saves every event
   of the session that the database does not hold, and after the erasure it holds none.
@@ -18,12 +20,17 @@ from rasa.shared.core.domain import Domain, SessionConfig
 from rasa.shared.core.trackers import DialogueStateTracker
 
 from dealer.customer_data import ERASED_SLOT
+from dealer.erasures import holds_erased_events
+from dealer.privacy import pseudonym
+from dealer.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
 
 class CustomerTrackerStore(SQLTrackerStore):
-    def __init__(self, domain: Optional[Domain] = None, session_ttl_minutes: Any = 60, **kwargs: Any) -> None:
+    def __init__(self, domain: Optional[Domain] = None, session_ttl_minutes: Any = 60,
+                 erasures_url: Optional[str] = None, **kwargs: Any) -> None:
+        self.erasures_url = erasures_url or get_settings().database_url  # where erasure markers are (DATABASE_URL)
         try:
             self.session_ttl_minutes = float(session_ttl_minutes)
         except (TypeError, ValueError):
@@ -48,7 +55,10 @@ class CustomerTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         if tracker.get_slot(ERASED_SLOT):
             erased = self.erase(tracker.sender_id)
-            logger.info("erased the stored conversation of a customer at their request (%d events)", erased)
+            logger.info("erased the stored conversation of %s at their request (%d events)", pseudonym(tracker.sender_id), erased)
+            return
+        if holds_erased_events(tracker, self.erasures_url):
+            logger.info("not saving a turn of %s that began before their data was erased", pseudonym(tracker.sender_id))
             return
         await super().save(tracker)
 

@@ -23,6 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from connectors.http_input import BadRequest, rate_limited, read_body
 from connectors.serial import SerialQueues
 from connectors.twilio_sender import TwilioSender
 from connectors.whatsapp_messages import (
@@ -35,11 +36,13 @@ from connectors.whatsapp_messages import (
 from connectors.whatsapp_store import DONE, FAILED, WhatsAppStore
 from dealer.knowledge.branches import nearest_branch, parse_coordinates
 from dealer.knowledge.presenter import nearest_branch_text
+from dealer.privacy import pseudonym
 from dealer.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
 
 MAX_FORM_BYTES = 64 * 1024
+MAX_FORM_FIELDS = 100  # Twilio sends about 20 (10 media items add 20 more)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 STATUS_PATH = "/webhooks/whatsapp/status"
 TEXT_ONLY_REPLY = (
@@ -59,6 +62,7 @@ class WhatsAppInput(InputChannel):
 
     def __init__(self, settings: Optional[Settings] = None):
         self.settings = settings or get_settings()
+        self.settings.require_safe_exposure()
         twilio = self.settings.twilio
         self.validator = RequestValidator(twilio.auth_token) if twilio.auth_token else None
         self.store = WhatsAppStore(self.settings.database_url)
@@ -85,7 +89,8 @@ class WhatsAppInput(InputChannel):
         @webhook.listener("after_server_start")
         async def resume_unfinished(*_: Any) -> None:
             for message in await self._in_store_thread(self.store.pending):
-                logger.info("WhatsApp: resuming %s from %s, accepted before the last stop", message.sid, message.sender)
+                logger.info("WhatsApp: resuming %s from %s, accepted before the last stop", message.sid,
+                            pseudonym(message.sender))
                 self._enqueue(message, on_new_message)
 
         @webhook.listener("before_server_stop")
@@ -96,9 +101,9 @@ class WhatsAppInput(InputChannel):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
-        @webhook.route("/webhook", methods=["POST"])
+        @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
-            form = self._checked_form(request)
+            form = await self._checked_form(request)
             if isinstance(form, HTTPResponse):
                 return form
             message = InboundMessage.from_form(form)
@@ -107,16 +112,20 @@ class WhatsAppInput(InputChannel):
             if message.is_empty:
                 return _twiml()
             if message.truncated:
-                logger.info("WhatsApp: %s from %s cut to its first 4,096 characters", message.sid, message.sender)
+                logger.info("WhatsApp: %s from %s cut to its first 4,096 characters", message.sid, pseudonym(message.sender))
+            if not self.queues.has_room(message.sender):
+                logger.warning("WhatsApp: %s from %s dropped: that customer already has a full queue",
+                               message.sid, pseudonym(message.sender))
+                return _twiml()
             if not await self._in_store_thread(self.store.accept, message):
                 logger.info("WhatsApp: %s was delivered again; already accepted, not handled twice", message.sid)
                 return _twiml()
             self._enqueue(message, on_new_message)
             return _twiml()
 
-        @webhook.route("/status", methods=["POST"])
+        @webhook.route("/status", methods=["POST"], stream=True)
         async def delivery_status(request: Request) -> HTTPResponse:
-            form = self._checked_form(request)
+            form = await self._checked_form(request)
             if isinstance(form, HTTPResponse):
                 return form
             sid, status = form.get("MessageSid", "").strip(), form.get("MessageStatus", "").strip()
@@ -127,17 +136,24 @@ class WhatsAppInput(InputChannel):
 
         return webhook
 
-    def _checked_form(self, request: Request) -> Union[dict[str, str], HTTPResponse]:
-        """The form's fields (first values) once the request passed every check, else the 4xx to answer."""
-        if len(request.body or b"") > MAX_FORM_BYTES:
-            return response.text("request too large", status=413)
-        # Blank fields count: Twilio signs an empty Body too, and Sanic's request.form drops it.
-        fields = MultiDict(parse_qsl((request.body or b"").decode("utf-8", errors="replace"), keep_blank_values=True))
+    async def _checked_form(self, request: Request) -> Union[dict[str, str], HTTPResponse]:
+        """The form's fields (first values) once the request passed every check, else the 4xx to answer.
+        An unsigned request is refused before its body is read; an oversized one before it is parsed."""
         twilio = self.settings.twilio
+        signature = request.headers.get("X-Twilio-Signature", "")
+        if twilio.validate_signature and not (self.validator and signature):
+            logger.warning("WhatsApp: refused a request without a signature (or no TWILIO_AUTH_TOKEN to check it)")
+            return response.text("invalid signature", status=403)
+        try:
+            body = await read_body(request, MAX_FORM_BYTES)
+        except BadRequest as problem:
+            return response.text(str(problem), status=problem.status)
+        # Blank fields count: Twilio signs an empty Body too, and Sanic's request.form drops it.
+        fields = MultiDict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True,
+                                     max_num_fields=MAX_FORM_FIELDS))
         if twilio.validate_signature:
-            signature = request.headers.get("X-Twilio-Signature", "")
             url = self.signed_url(request)
-            if not (self.validator and signature and self.validator.validate(url, fields, signature)):
+            if not self.validator.validate(url, fields, signature):
                 logger.warning("WhatsApp: refused a request to %s with a missing or wrong signature", url)
                 return response.text("invalid signature", status=403)
         account = (fields.get("AccountSid") or "").strip()
@@ -150,13 +166,12 @@ class WhatsAppInput(InputChannel):
         return await asyncio.get_running_loop().run_in_executor(self._store_thread, partial(call, *args))
 
     def signed_url(self, request: Request) -> str:
-        """The URL Twilio signed: PUBLIC_URL + path, else this request's URL as the proxy in front saw it."""
+        """The URL Twilio signed: PUBLIC_URL + path, else (loopback only) this request's own URL. Proxy headers
+        (X-Forwarded-Host/-Proto) never choose it: whoever sends them would choose what the signature covers."""
         path = request.path + (f"?{request.query_string}" if request.query_string else "")
         if self.settings.twilio.public_url:
             return self.settings.twilio.public_url + path
-        scheme = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip() or request.scheme
-        host = request.headers.get("X-Forwarded-Host", "").split(",")[0].strip() or request.host
-        return f"{scheme}://{host}{path}"
+        return f"{request.scheme}://{request.host}{path}"
 
     def _enqueue(self, message: InboundMessage, on_new_message: OnNewMessage) -> None:
         self.queues.submit(message.sender, lambda: self._handle(message, on_new_message))
@@ -166,7 +181,7 @@ class WhatsAppInput(InputChannel):
             replies = await self._replies(message, on_new_message)
             state = DONE
         except Exception:
-            logger.exception("WhatsApp: the turn for %s (%s) failed", message.sender, message.sid)
+            logger.exception("WhatsApp: the turn for %s (%s) failed", pseudonym(message.sender), message.sid)
             replies, state = RenderedReplies([OutgoingMessage(TURN_FAILED_REPLY)]), FAILED
         # Marked handled before sending: a stop while sending loses at most a reply, never runs a turn twice.
         await self._in_store_thread(self.store.finish, message.sid, state)
@@ -181,6 +196,9 @@ class WhatsAppInput(InputChannel):
             return RenderedReplies([OutgoingMessage(nearest_branch_text(*nearest_branch(*coordinates)))])
         if not message.body:
             return RenderedReplies([OutgoingMessage(TEXT_ONLY_REPLY)])
+        polite = rate_limited(message.sender, self.settings, reply_once=True)
+        if polite is not None:
+            return RenderedReplies([OutgoingMessage(polite)] if polite else [])
         text = answer_to_option(message.body, self.options.pop(message.sender, {}))
         collector = CollectingOutputChannel()
         await on_new_message(UserMessage(

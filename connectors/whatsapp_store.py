@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from connectors.whatsapp_messages import InboundMessage
 from dealer.database import Base, get_engine
+from dealer.erasures import recently_erased
 
 # Inbound states: pending (accepted, turn not finished), done, failed (the turn raised; the customer was told).
 PENDING, DONE, FAILED = "pending", "done", "failed"
@@ -49,6 +50,7 @@ class WhatsAppStore:
     they sit on the path of Twilio's acknowledgement."""
 
     def __init__(self, database_url: str):
+        self.database_url = database_url
         self.engine = get_engine(database_url)
 
     def accept(self, message: InboundMessage) -> bool:
@@ -82,12 +84,21 @@ class WhatsAppStore:
         with self.engine.connect() as connection:
             return connection.execute(select(_INBOUND.c.state).where(_INBOUND.c.message_sid == sid)).scalar()
 
-    def record_status(self, sid: str, status: str, recipient: Optional[str], error_code: Optional[str]) -> None:
+    def record_status(self, sid: str, status: str, recipient: Optional[str], error_code: Optional[str]) -> bool:
+        """Store a delivery status; False (not stored) when Twilio's callback was replayed (same message, same
+        status) or when the recipient asked for their data to be erased since (a late status of our last reply)."""
+        if recipient and recently_erased(recipient, self.database_url):
+            return False
         with self.engine.begin() as connection:
+            seen = connection.execute(select(_STATUS.c.id).where(
+                _STATUS.c.message_sid == sid[:64], _STATUS.c.status == status[:32]).limit(1)).first()
+            if seen is not None:
+                return False
             connection.execute(insert(_STATUS).values(
                 message_sid=sid[:64], status=status[:32], recipient=(recipient or None) and recipient[:64],
                 error_code=(error_code or None) and error_code[:16], received_at=_now(),
             ))
+        return True
 
     def statuses(self, sid: str) -> list[str]:
         with self.engine.connect() as connection:

@@ -5,6 +5,7 @@ Every variable here is listed with its default in `.env.example`; a test keeps t
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -48,6 +49,15 @@ DEFAULTS: dict[str, str] = {
     "KNOWLEDGE_MIN_SCORE": "0.3",
     # Containers: the host the Rasa server calls the action server on (compose: actions).
     "ACTION_HOST": "127.0.0.1",
+    # Access, limits and data protection (issue 15).
+    "RASA_INTERFACE": "127.0.0.1",
+    "CHANNEL_API_TOKEN": "",
+    "ADMIN_API_TOKEN": "",
+    "PSEUDONYM_KEY": "",
+    "RATE_LIMIT_PER_MINUTE": "20",
+    "LLM_CALLS_PER_HOUR": "30",
+    "LLM_DAILY_BUDGET_USD": "10",
+    "RETENTION_DAYS": "180",
 }
 
 
@@ -86,6 +96,26 @@ class TwilioSettings:
 
 
 @dataclass(frozen=True)
+class SecuritySettings:
+    interface: str  # where the Rasa server listens; beyond loopback the channels need CHANNEL_API_TOKEN
+    channel_api_token: Optional[str]  # REST and seller channels: "Authorization: Bearer <token>"
+    admin_api_token: Optional[str]  # staff endpoints
+    pseudonym_key: Optional[str]  # keys the pseudonyms written to logs instead of customer ids
+
+    @property
+    def on_loopback(self) -> bool:
+        return is_loopback(self.interface)
+
+
+@dataclass(frozen=True)
+class LimitSettings:
+    messages_per_minute: int  # per customer, every channel
+    llm_calls_per_hour: int  # per customer
+    llm_daily_budget_usd: float  # for the whole bot; beyond it answers are offline
+    retention_days: int  # message bodies, delivery statuses and closed conversations older than this are deleted
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     tracker_store_url: str
@@ -98,6 +128,8 @@ class Settings:
     notify_webhook_url: Optional[str]
     twilio: TwilioSettings
     llm: LlmSettings
+    security: SecuritySettings
+    limits: LimitSettings
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Optional[str]]) -> Settings:
@@ -114,7 +146,30 @@ class Settings:
             notify_webhook_url=_http_url(merged, "NOTIFY_WEBHOOK_URL"),
             twilio=_twilio(merged),
             llm=_llm(merged),
+            security=_security(merged),
+            limits=_limits(merged),
         )
+
+    def exposure_problems(self) -> list[str]:
+        """Why this configuration must not serve beyond loopback (empty on loopback, or when nothing is missing)."""
+        if self.security.on_loopback:
+            return []
+        where = f"RASA_INTERFACE={self.security.interface} is beyond loopback"
+        problems = []
+        if not self.security.channel_api_token:
+            problems.append(f"{where}: set CHANNEL_API_TOKEN (the REST and seller channels would be open to anyone)")
+        if not self.twilio.validate_signature:
+            problems.append(f"{where}: TWILIO_VALIDATE_SIGNATURE=false would let anyone write as any WhatsApp customer")
+        if not self.twilio.public_url:
+            problems.append(f"{where}: set PUBLIC_URL (the URL Twilio signs; proxy headers may not choose it)")
+        if not self.security.pseudonym_key:
+            problems.append(f"{where}: set PSEUDONYM_KEY (logs name customers by a keyed hash)")
+        return problems
+
+    def require_safe_exposure(self) -> None:
+        problems = self.exposure_problems()
+        if problems:
+            raise SettingsError("refusing to start: " + "; ".join(problems))
 
     def as_environment(self) -> dict[str, str]:
         """The variables child processes (Rasa, the action server) need, resolved."""
@@ -127,6 +182,7 @@ class Settings:
             "PAGE_SIZE": str(self.page_size),
             # Read by the Rasa server through endpoints.yml (connectors/tracker_store.py).
             "SESSION_TTL_MINUTES": f"{self.session_ttl_minutes:g}",
+            "RASA_INTERFACE": self.security.interface,
         }
 
 
@@ -225,6 +281,43 @@ def _llm(values: Mapping[str, str]) -> LlmSettings:
         tools=tools == "on",
         context_tokens=_int(values, "LLM_CONTEXT_TOKENS", 500, 100_000),
         knowledge_min_score=min_score,
+    )
+
+
+def is_loopback(interface: str) -> bool:
+    host = interface.strip().strip("[]")
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _security(values: Mapping[str, str]) -> SecuritySettings:
+    interface = values["RASA_INTERFACE"].strip()
+    tokens = {}
+    for name in ("CHANNEL_API_TOKEN", "ADMIN_API_TOKEN", "PSEUDONYM_KEY"):
+        token = values[name].strip()
+        if token and len(token) < 16:
+            raise SettingsError(f"{name} must be at least 16 characters (e.g. `openssl rand -hex 24`)")
+        tokens[name] = token or None
+    return SecuritySettings(interface, tokens["CHANNEL_API_TOKEN"], tokens["ADMIN_API_TOKEN"], tokens["PSEUDONYM_KEY"])
+
+
+def _limits(values: Mapping[str, str]) -> LimitSettings:
+    raw = values["LLM_DAILY_BUDGET_USD"]
+    try:
+        budget = float(raw)
+    except ValueError:
+        raise SettingsError(f"LLM_DAILY_BUDGET_USD must be a number of dollars, got {raw!r}") from None
+    if not 0 <= budget <= 100_000:  # also refuses nan
+        raise SettingsError(f"LLM_DAILY_BUDGET_USD must be between 0 and 100000 (0: no model calls), got {raw}")
+    return LimitSettings(
+        messages_per_minute=_int(values, "RATE_LIMIT_PER_MINUTE", 1, 10_000),
+        llm_calls_per_hour=_int(values, "LLM_CALLS_PER_HOUR", 0, 100_000),
+        llm_daily_budget_usd=budget,
+        retention_days=_int(values, "RETENTION_DAYS", 1, 3650),
     )
 
 

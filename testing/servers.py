@@ -64,6 +64,9 @@ class BotServers:
         self.environment = {**os.environ, **QUIET_OFFLINE_ENV, **environment}
         self.rasa_port = int(self.environment["RASA_PORT"])
         self.action_port = int(self.environment["ACTION_PORT"])
+        # The Rasa server's interface (RASA_INTERFACE); the channels read the same setting to know whether they
+        # may serve without CHANNEL_API_TOKEN. The action server stays on loopback.
+        self.interface = self.environment.get("RASA_INTERFACE") or "127.0.0.1"
         self.model = model
         self.output = output
         self.processes: list[subprocess.Popen] = []
@@ -80,13 +83,19 @@ class BotServers:
         """Start the action server and, unless `rasa` is false, the Rasa server; wait until they answer."""
         if not self.model.exists():
             raise ServerStartError(f"no trained model at {self.model}: run `make train` first")
+        from dealer.settings import Settings, SettingsError
+
+        try:
+            Settings.from_mapping(self.environment).require_safe_exposure()
+        except SettingsError as problem:
+            raise ServerStartError(str(problem)) from None
         for port in (self.rasa_port, self.action_port):
             if _answers(f"http://127.0.0.1:{port}/"):
                 raise ServerStartError(f"port {port} is already in use")
         self._spawn([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)])
         pending = {f"{self.action_url}/health"}
         if rasa:
-            self._spawn(self.rasa_command("run", "--interface", "127.0.0.1"))
+            self._spawn(self.rasa_command("run", "--interface", self.interface))
             pending.add(f"{self.rasa_url}/webhooks/rest/")
         deadline = time.monotonic() + timeout
         while pending:

@@ -151,6 +151,10 @@ def _mentions(compact_words: list[str], names: tuple[str, ...]) -> bool:
     return any(OSA.distance(word, name, score_cutoff=2) <= 2 for word in joined for name in names if len(word) >= 5)
 
 
+# Larger numbers mean "no limit"; they are capped so databases (64-bit integers) and float maths take them.
+MAX_FILTER_VALUE = 2**53
+
+
 def _numeric_filters(text: str) -> dict[str, int]:
     found: dict[str, int] = {}
     amounts = [a for a in find_amounts(text) if not a.is_percent]
@@ -170,8 +174,8 @@ def _numeric_filters(text: str) -> dict[str, int]:
         low_key, high_key = {"year": ("year_min", "year_max"), "km": (None, "km_max"),
                              "price": ("price_min", "price_max")}[kind]
         if low_key:
-            found[low_key] = int(low.value)
-        found[high_key] = int(high.value)
+            found[low_key] = min(int(low.value), MAX_FILTER_VALUE)
+        found[high_key] = min(int(high.value), MAX_FILTER_VALUE)
         consumed.update(a.start for a in inside)
 
     for amount in amounts:
@@ -180,7 +184,7 @@ def _numeric_filters(text: str) -> dict[str, int]:
         kind = _kind(amount, normalized)
         before = normalized[max(0, amount.start - 30):amount.start]
         after = normalized[amount.end:amount.end + 30]
-        value = int(amount.value)
+        value = min(int(amount.value), MAX_FILTER_VALUE)
         if kind == "year":
             if re.search(_MIN_BEFORE, before) or re.search(_NEWER_AFTER, after) or re.search(_MIN_AFTER, after):
                 found["year_min"] = value

@@ -120,14 +120,19 @@ class LeadStore:
             row.last_error = error
 
 
+def slack_escape(text: str) -> str:
+    """Text as Slack shows it literally: no <!channel> mentions, <url|links> or user pings from customer input."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def notification_payload(row: Lead) -> dict[str, Any]:
     """Slack-compatible message: a readable `text`, plus the same facts as fields for other receivers."""
     plans = row.plans or []
     price, down_payment = _from_cents(row.price_cents), _from_cents(row.down_payment_cents)
     terms = ", ".join(f"{plan['years']} años: ${Decimal(plan['monthly_payment']):,.2f}/mes" for plan in plans)
     text = (
-        f"🚗 Nuevo lead #{row.id}: {row.car_label} ({row.stock_id}), precio ${price:,.2f}, "
-        f"enganche ${down_payment:,.2f}; {terms}. Cliente {row.customer_id} por {row.channel}."
+        f"🚗 Nuevo lead #{row.id}: {slack_escape(row.car_label)} ({slack_escape(row.stock_id)}), precio ${price:,.2f}, "
+        f"enganche ${down_payment:,.2f}; {terms}. Cliente {slack_escape(row.customer_id)} por {slack_escape(row.channel)}."
     )
     return {
         "text": text,

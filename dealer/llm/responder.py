@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dealer.catalog.repository import CatalogRepository
 from dealer.knowledge.passages import KnowledgeIndex, Match
+from dealer.limits import DailySpend, MemoryRateLimiter, RateLimiter, completion_cost_usd, llm_call_limit
 from dealer.llm.grounding import GroundedFacts, ungrounded_claim
 from dealer.llm.memory import ConversationMemory
 from dealer.llm.prompt import Turn, clip_question, plan_prompt
@@ -49,11 +50,14 @@ class OpenAnswer:
 
 
 class OpenAnswerer:
-    def __init__(self, settings: Settings, index: KnowledgeIndex, repository: CatalogRepository):
+    def __init__(self, settings: Settings, index: KnowledgeIndex, repository: CatalogRepository,
+                 limiter: Optional[RateLimiter] = None):
         self.settings = settings
         self.llm = settings.llm
         self.index = index
         self.repository = repository
+        self.limiter = limiter or MemoryRateLimiter()  # LLM_CALLS_PER_HOUR per customer
+        self.spend = DailySpend(settings.limits.llm_daily_budget_usd)  # LLM_DAILY_BUDGET_USD
         self.client: Optional[AsyncOpenAI] = None
         if self.llm.online:
             self.client = AsyncOpenAI(
@@ -62,9 +66,11 @@ class OpenAnswerer:
             )
 
     async def answer(self, question: str, listing: str = "", listed_cars: Sequence = (), history: Sequence[Turn] = (),
-                     memory: ConversationMemory = ConversationMemory(), profile: str = "") -> OpenAnswer:
+                     memory: ConversationMemory = ConversationMemory(), profile: str = "",
+                     customer_id: str = "") -> OpenAnswer:
         """`history`: the session's turns since the last reset, oldest first; `memory`: the summary of turns left out
-        of earlier prompts; `profile`: what a returning customer told us in earlier sessions."""
+        of earlier prompts; `profile`: what a returning customer told us in earlier sessions; `customer_id`: whose
+        model calls count against LLM_CALLS_PER_HOUR."""
         started = time.perf_counter()
         question = clip_question(question)
         matches = self.index.search(question, PASSAGES_IN_PROMPT)
@@ -75,10 +81,15 @@ class OpenAnswerer:
             logger.warning("open answer: catalog names unavailable; the running summary waits for the next turn")
         messages = plan.messages("\n".join(line for line in (profile, memory.as_text()) if line))
         result = None
-        if self.client is not None:
+        refusal = self._over_limit(customer_id) if self.client is not None else None
+        if refusal is not None:
+            result = self._offline(matches, failure=refusal)
+            LLM_FAILURES.labels(refusal).inc()
+        elif self.client is not None:
+            customer_texts = [question, *(turn.text for turn in history if turn.role == "user")]
             try:
                 text = await asyncio.wait_for(
-                    self._chat(messages, matches, listed_cars), timeout=self.llm.timeout_seconds
+                    self._chat(messages, matches, listed_cars, listing, customer_texts), timeout=self.llm.timeout_seconds
                 )
                 result = OpenAnswer(text, "llm")
             except _Refused as refusal:
@@ -105,13 +116,25 @@ class OpenAnswerer:
             return OpenAnswer(f"*{heading}*\n{passage.text}", "knowledge", failure)
         return OpenAnswer(None, "none", failure)
 
-    async def _chat(self, messages: list, matches: list[Match], listed_cars: Sequence) -> str:
+    def _over_limit(self, customer_id: str) -> Optional[str]:
+        """Why the model may not be called now (the offline answer goes instead), or None."""
+        if self.spend.exhausted():
+            return "daily_budget"
+        if customer_id and not llm_call_limit(self.limiter, customer_id, self.settings.limits.llm_calls_per_hour).allowed:
+            return "customer_rate_limited"
+        return None
+
+    async def _chat(self, messages: list, matches: list[Match], listed_cars: Sequence, listing: str = "",
+                    customer_texts: Sequence[str] = ()) -> str:
         facts = GroundedFacts()
         for match in matches:
-            facts.add_text(match.passage.text)
+            facts.add_knowledge(match.passage.text)
         facts.add_terms(self.settings.financing)
+        facts.add_text(listing)
         for car in listed_cars:
             facts.add_car(car)
+        for text in customer_texts:
+            facts.add_customer_text(text)
         tools = CatalogTools(self.repository, self.settings.financing, facts)
         for _round in range(MAX_TOOL_ROUNDS + 1):
             LLM_CALLS.inc()
@@ -119,6 +142,9 @@ class OpenAnswerer:
             completion = await self.client.chat.completions.create(
                 model=self.llm.model, messages=messages, temperature=0.3, max_tokens=400, **options
             )
+            usage = getattr(completion, "usage", None)
+            if usage is not None:
+                self.spend.add(completion_cost_usd(self.llm.model, usage.prompt_tokens or 0, usage.completion_tokens or 0))
             message = completion.choices[0].message
             if not message.tool_calls:
                 return self._checked(message.content, facts)

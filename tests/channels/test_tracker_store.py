@@ -3,17 +3,10 @@ a customer's request, on SQLite and PostgreSQL."""
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.core.events import BotUttered, SlotSet, UserUttered
 
 from connectors.tracker_store import ERASED_SLOT, CustomerTrackerStore
-
-DOMAIN = Domain.from_dict({
-    "intents": ["greet"],
-    "slots": {name: {"type": "any", "influence_conversation": False, "mappings": [{"type": "custom"}]}
-              for name in ("search_filters", ERASED_SLOT)},
-    "session_config": {"session_expiration_time": 60, "carry_over_slots_to_new_session": False},
-})
+from tests.channels.conftest import DOMAIN, conversation
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -23,12 +16,6 @@ def store_url(request, tmp_path):
     return request.getfixturevalue("postgres_url")
 
 
-def conversation(sender_id: str, *extra) -> DialogueStateTracker:
-    return DialogueStateTracker.from_events(sender_id, [
-        ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
-        UserUttered("hola", {"name": "greet", "confidence": 1.0}), BotUttered("¡Hola!"),
-        SlotSet("search_filters", {"make": "Mazda"}), *extra,
-    ], slots=DOMAIN.slots)
 
 
 def test_the_session_lifetime_comes_from_the_endpoint_setting_on_every_domain_rasa_hands_over(store_url):

@@ -208,7 +208,7 @@ def test_exactly_once_across_a_restart_and_a_turn_cut_short_is_resumed(tmp_path,
         server.stop()
 
 
-def test_without_public_url_the_signature_covers_the_url_the_proxy_received(tmp_path, twilio_api):
+def test_without_public_url_proxy_headers_do_not_choose_the_signed_url(tmp_path, twilio_api):
     log = tmp_path / "turns.jsonl"
     environment = {**standin_environment(f"sqlite:///{tmp_path / 'bot.db'}", twilio_api, log, 0.0), "PUBLIC_URL": ""}
     server = StandinServer(environment, log, tmp_path / "server.log").start()
@@ -216,8 +216,9 @@ def test_without_public_url_the_signature_covers_the_url_the_proxy_received(tmp_
         fields = inbound("SMproxy", "whatsapp:+5215500000013", "hola")
         signature = RequestValidator(AUTH_TOKEN).compute_signature("https://carbot.example.mx" + WEBHOOK_PATH, fields)
         proxied = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "carbot.example.mx"}
-        assert server.post(WEBHOOK_PATH, fields, signature=signature, **proxied).status_code == 200
-        assert server.post(WEBHOOK_PATH, fields, signature=signature).status_code == 403  # signed for another URL
+        assert server.post(WEBHOOK_PATH, fields, signature=signature, **proxied).status_code == 403
+        own = RequestValidator(AUTH_TOKEN).compute_signature(server.url + WEBHOOK_PATH, fields)
+        assert server.post(WEBHOOK_PATH, fields, signature=own, **proxied).status_code == 200
     finally:
         server.stop()
 

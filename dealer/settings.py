@@ -45,6 +45,9 @@ DEFAULTS: dict[str, str] = {
     "LLM_TOOLS": "on",
     "LLM_CONTEXT_TOKENS": "2000",
     "KNOWLEDGE_MIN_SCORE": "0.2",
+    # Scale-out: Sanic workers of the Rasa server, and the Redis that orders one customer's turns across them.
+    "RASA_WORKERS": "1",
+    "REDIS_URL": "",
 }
 
 
@@ -94,6 +97,8 @@ class Settings:
     notify_webhook_url: Optional[str]
     twilio: TwilioSettings
     llm: LlmSettings
+    rasa_workers: int = 1
+    redis_url: Optional[str] = None  # None: in-process conversation locks, one Rasa process only
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Optional[str]]) -> Settings:
@@ -109,6 +114,7 @@ class Settings:
             notify_webhook_url=_http_url(merged, "NOTIFY_WEBHOOK_URL"),
             twilio=_twilio(merged),
             llm=_llm(merged),
+            **_scale_out(merged),
         )
 
     def as_environment(self) -> dict[str, str]:
@@ -121,6 +127,9 @@ class Settings:
             "PAGE_SIZE": str(self.page_size),
             # Read by the Rasa server through endpoints.yml (connectors/tracker_store.py).
             "SESSION_TTL_MINUTES": f"{self.session_ttl_minutes:g}",
+            # endpoints.yml's lock store (empty: in-process locks) and Rasa's own variable for its worker count.
+            "REDIS_URL": self.redis_url or "",
+            "SANIC_WORKERS": str(self.rasa_workers),
         }
 
 
@@ -213,6 +222,19 @@ def _llm(values: Mapping[str, str]) -> LlmSettings:
         context_tokens=_int(values, "LLM_CONTEXT_TOKENS", 500, 100_000),
         knowledge_min_score=min_score,
     )
+
+
+def _scale_out(values: Mapping[str, str]) -> dict[str, object]:
+    workers = _int(values, "RASA_WORKERS", 1, 32)
+    redis_url = values["REDIS_URL"].strip()
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"REDIS_URL must be a redis://, rediss:// or unix:// URL, got {redis_url!r}")
+    if workers > 1 and not redis_url:
+        raise SettingsError(
+            f"RASA_WORKERS={workers} needs REDIS_URL: without it each worker would lock a customer's conversation "
+            "only in its own memory and two workers could run one customer's turns at once"
+        )
+    return {"rasa_workers": workers, "redis_url": redis_url or None}
 
 
 def _absolute_sqlite_url(url: str) -> str:

@@ -25,6 +25,7 @@ _TRACKER_EVENTS = Table("events", MetaData(), Column("sender_id", String))
 _WHATSAPP = MetaData()
 _WHATSAPP_INBOUND = Table("whatsapp_inbound", _WHATSAPP, Column("sender", String))
 _WHATSAPP_STATUS = Table("whatsapp_delivery_status", _WHATSAPP, Column("recipient", String))
+_WHATSAPP_CONVERSATION = Table("whatsapp_conversation", _WHATSAPP, Column("sender", String))  # options, lease, flag
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ def erase_customer(customer_id: str, database_url: str, tracker_store_url: str) 
         leads = connection.execute(delete(Lead.__table__).where(Lead.customer_id == customer_id)).rowcount
         messages = _delete_if_present(connection, _WHATSAPP_INBOUND.c.sender, customer_id)
         statuses = _delete_if_present(connection, _WHATSAPP_STATUS.c.recipient, customer_id)
+        _delete_if_present(connection, _WHATSAPP_CONVERSATION.c.sender, customer_id)
     with _tracker_engine(tracker_store_url).begin() as connection:
         events = _delete_if_present(connection, _TRACKER_EVENTS.c.sender_id, customer_id)
     return ErasureReport(events, leads, messages, statuses)

@@ -47,6 +47,7 @@ DEFAULTS: dict[str, str] = {
     "KNOWLEDGE_MIN_SCORE": "0.2",
     # Scale-out: Sanic workers of the Rasa server, and the Redis that orders one customer's turns across them.
     "RASA_WORKERS": "1",
+    "NOTIFY_MAX_AGE_HOURS": "72",
     "REDIS_URL": "",
 }
 
@@ -99,6 +100,7 @@ class Settings:
     llm: LlmSettings
     rasa_workers: int = 1
     redis_url: Optional[str] = None  # None: in-process conversation locks, one Rasa process only
+    notify_max_age_hours: float = 72.0  # a lead's announcement is retried this long, then marked failed
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Optional[str]]) -> Settings:
@@ -234,7 +236,14 @@ def _scale_out(values: Mapping[str, str]) -> dict[str, object]:
             f"RASA_WORKERS={workers} needs REDIS_URL: without it each worker would lock a customer's conversation "
             "only in its own memory and two workers could run one customer's turns at once"
         )
-    return {"rasa_workers": workers, "redis_url": redis_url or None}
+    raw_age = values["NOTIFY_MAX_AGE_HOURS"]
+    try:
+        max_age = float(raw_age)
+    except ValueError:
+        raise SettingsError(f"NOTIFY_MAX_AGE_HOURS must be a number of hours, got {raw_age!r}") from None
+    if not 0 < max_age <= 24 * 30:
+        raise SettingsError(f"NOTIFY_MAX_AGE_HOURS must be above 0 and at most 720 (30 days), got {raw_age}")
+    return {"rasa_workers": workers, "redis_url": redis_url or None, "notify_max_age_hours": max_age}
 
 
 def _absolute_sqlite_url(url: str) -> str:

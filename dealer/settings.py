@@ -48,6 +48,7 @@ DEFAULTS: dict[str, str] = {
     # Scale-out: Sanic workers of the Rasa server, and the Redis that orders one customer's turns across them.
     "RASA_WORKERS": "1",
     "NOTIFY_MAX_AGE_HOURS": "72",
+    "SESSION_MAX_TURNS": "20",
     "REDIS_URL": "",
 }
 
@@ -101,6 +102,7 @@ class Settings:
     rasa_workers: int = 1
     redis_url: Optional[str] = None  # None: in-process conversation locks, one Rasa process only
     notify_max_age_hours: float = 72.0  # a lead's announcement is retried this long, then marked failed
+    session_max_turns: int = 20  # customer messages before a session rolls over into a new one (slots carried)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Optional[str]]) -> Settings:
@@ -132,6 +134,7 @@ class Settings:
             # endpoints.yml's lock store (empty: in-process locks) and Rasa's own variable for its worker count.
             "REDIS_URL": self.redis_url or "",
             "SANIC_WORKERS": str(self.rasa_workers),
+            "SESSION_MAX_TURNS": str(self.session_max_turns),
         }
 
 
@@ -243,7 +246,10 @@ def _scale_out(values: Mapping[str, str]) -> dict[str, object]:
         raise SettingsError(f"NOTIFY_MAX_AGE_HOURS must be a number of hours, got {raw_age!r}") from None
     if not 0 < max_age <= 24 * 30:
         raise SettingsError(f"NOTIFY_MAX_AGE_HOURS must be above 0 and at most 720 (30 days), got {raw_age}")
-    return {"rasa_workers": workers, "redis_url": redis_url or None, "notify_max_age_hours": max_age}
+    return {
+        "rasa_workers": workers, "redis_url": redis_url or None, "notify_max_age_hours": max_age,
+        "session_max_turns": _int(values, "SESSION_MAX_TURNS", 2, 1000),
+    }
 
 
 def _absolute_sqlite_url(url: str) -> str:

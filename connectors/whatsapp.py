@@ -267,7 +267,10 @@ class WhatsAppInput(InputChannel):
                 replies.append(event.message())
         logger.info("WhatsApp: %s had been answered before its process stopped; sending that answer again",
                     claimed.message.sid)
-        return render_replies(replies)
+        rendered = render_replies(replies)
+        if rendered.options:
+            await self._in_store_thread(self.store.save_options, claimed.message.sender, rendered.options)
+        return rendered
 
     async def _replies(self, message: InboundMessage, on_new_message: OnNewMessage) -> RenderedReplies:
         if message.has_location:

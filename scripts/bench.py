@@ -31,11 +31,11 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 import aiohttp
 import requests
@@ -433,10 +433,11 @@ def long_conversation_benchmark(servers: BotServers) -> dict[str, float]:
             "long_conversation_turn300_over_turn10_ratio": late / early}
 
 
-def scale_benchmark() -> dict[str, float]:
+def scale_benchmark() -> Iterator[tuple[str, float]]:
+    """Yields each figure as soon as it is measured (the section is long)."""
     redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
     cores = os.cpu_count() or 1
-    figures: dict[str, float] = {"scale_cores": cores}
+    yield "scale_cores", cores
     with scratch_postgres() as database_url, tempfile.TemporaryDirectory() as folder:
         import_catalog(DEFAULT_CSV, database_url)
         for label, workers, replica_count in SCALE_SETUPS:
@@ -455,7 +456,7 @@ def scale_benchmark() -> dict[str, float]:
                     turns = run[f"load_{users}u_turns"]
                     rasa_cpu, action_cpu = (rasa_after - rasa_before) / turns, (action_after - action_before) / turns
                     name = f"scale_{label}_{users}u"
-                    figures.update({
+                    yield from {
                         f"{name}_turns_per_s": run[f"load_{users}u_turns_per_s"],
                         f"{name}_p50_ms": run[f"load_{users}u_p50_ms"],
                         f"{name}_p95_ms": run[f"load_{users}u_p95_ms"],
@@ -463,14 +464,13 @@ def scale_benchmark() -> dict[str, float]:
                         f"{name}_rasa_cpu_per_turn_ms": rasa_cpu * 1000,
                         f"{name}_action_cpu_per_turn_ms": action_cpu * 1000,
                         f"{name}_ceiling_turns_per_s": cores / (rasa_cpu + action_cpu),
-                    })
+                    }.items()
                 if label == "1worker":
-                    figures.update(long_conversation_benchmark(replicas[0]))
+                    yield from long_conversation_benchmark(replicas[0]).items()
             finally:
                 for servers in replicas:
                     servers.stop()
                     servers.output.close()
-    return figures
 
 
 UNITS = {"_ms": "ms", "_s": "s", "_per_s": "turns/s", "_mb": "MB", "_ratio": "x", "_cores": "cores"}
@@ -489,7 +489,7 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--conversations", type=int, default=10, help="per user at 1 user; a quarter of it at 16")
     parser.add_argument("--output", type=Path, help="default: results/bench.json, or results/bench-<section>.json with --only")
-    sections: dict[str, Callable[[], dict[str, float]]] = {
+    sections: dict[str, Callable[[], Union[dict[str, float], Iterator[tuple[str, float]]]]] = {
         "catalog": lambda: catalog_query_benchmark(args.catalog_size, args.queries),
         "rest": lambda: rest_benchmark(args.conversations),
         "llm_share": llm_share_of_test_story_turns,
@@ -506,7 +506,8 @@ def main() -> int:
     args.output = args.output or PROJECT_ROOT / "results" / default_name
     figures: dict[str, float] = {}
     for step in steps:
-        for name, value in step().items():
+        measured = step()
+        for name, value in measured.items() if isinstance(measured, dict) else measured:
             figures[name] = value
             shown = f"{value:.1f}" if isinstance(value, float) else str(value)
             print(f"{name}: {shown} {unit_of(name)}", flush=True)

@@ -8,9 +8,10 @@ runs atomically:
 
 - a ticket is `INCR` on the conversation's counter and joins the conversation's sorted set (score = its number),
   so the order of tickets is the order in which the messages reached any process;
-- a ticket holds the lock when it is the lowest in the set; its holder keeps a heartbeat key alive (PX expiry)
-  while it waits and while it runs the turn, so a crashed process's tickets lapse after `lease_seconds` and the
-  next message goes ahead instead of waiting forever;
+- a ticket holds the lock when it is the lowest in the set; each ticket has a heartbeat key (PX expiry) that a
+  thread of its process renews while the ticket waits and while its turn runs, so a crashed process's tickets
+  lapse after `lease_seconds` and the next message goes ahead instead of waiting forever. A thread, not a task:
+  Rasa runs inference inside the event loop, and a loop starved by a busy machine must not pass for a dead one;
 - the ticket number is a fencing token: it only grows, so a holder that lost its lease can tell.
 
 With no Redis URL (`make run`: one process) it is Rasa's in-memory lock store.
@@ -21,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 import time
 from collections import deque
 from collections.abc import AsyncIterator
@@ -88,6 +90,7 @@ class ConversationLockStore(InMemoryLockStore):
         self.key_lifetime_ms = 24 * 3600 * 1000
         self._redis: Any = None
         self._scripts: dict[str, Any] = {}
+        self._keeper: Optional[_TicketKeeper] = None
 
     def _client(self) -> Any:
         # Made in the running event loop (each Sanic worker is its own process with its own loop).
@@ -97,8 +100,9 @@ class ConversationLockStore(InMemoryLockStore):
             self._redis = redis.asyncio.Redis.from_url(self.redis_url, socket_timeout=5, socket_connect_timeout=5)
             self._scripts = {
                 name: self._redis.register_script(source)
-                for name, source in (("issue", _ISSUE), ("try", _TRY_ACQUIRE), ("renew", _RENEW), ("release", _RELEASE))
+                for name, source in (("issue", _ISSUE), ("try", _TRY_ACQUIRE), ("release", _RELEASE))
             }
+            self._keeper = _TicketKeeper(self.redis_url, self.lease_seconds)
         return self._redis
 
     def _keys(self, conversation_id: str) -> tuple[str, str, str]:
@@ -114,15 +118,14 @@ class ConversationLockStore(InMemoryLockStore):
                 yield lock
             return
         ticket = await self.issue(conversation_id)
+        _, queue, tickets = self._keys(conversation_id)
+        self._keeper.hold(queue, tickets, ticket)
         try:
             await self._wait_for_turn(conversation_id, ticket)
-            heartbeat = asyncio.create_task(self._keep_alive(conversation_id, ticket))
-            try:
-                # The holder's ticket, for whoever wants the fencing token (lock.now_serving).
-                yield TicketLock(conversation_id, deque([Ticket(ticket, time.time() + self.lease_seconds)]))
-            finally:
-                heartbeat.cancel()
+            # The holder's ticket, for whoever wants the fencing token (lock.now_serving).
+            yield TicketLock(conversation_id, deque([Ticket(ticket, time.time() + self.lease_seconds)]))
         finally:
+            self._keeper.drop(queue, tickets, ticket)
             await self.release(conversation_id, ticket)
 
     async def issue(self, conversation_id: str) -> int:
@@ -152,17 +155,6 @@ class ConversationLockStore(InMemoryLockStore):
             await asyncio.sleep(pause)
             pause = min(0.05, pause * 1.5)
 
-    async def _keep_alive(self, conversation_id: str, ticket: int) -> None:
-        _, queue, tickets = self._keys(conversation_id)
-        while True:
-            await asyncio.sleep(self.lease_seconds / 3)
-            try:
-                if not int(await self._scripts["renew"](keys=[queue, tickets], args=[ticket, self._lease_ms])):
-                    logger.error("conversation %s: ticket %d lapsed while its turn ran", conversation_id, ticket)
-                    return
-            except Exception:  # Redis briefly away: the lease still has two thirds of its time
-                logger.warning("conversation %s: could not renew ticket %d", conversation_id, ticket, exc_info=True)
-
     async def release(self, conversation_id: str, ticket: int) -> None:
         _, queue, tickets = self._keys(conversation_id)
         try:
@@ -178,6 +170,46 @@ class ConversationLockStore(InMemoryLockStore):
         if self._redis is not None:
             await self._redis.close()
             self._redis = None
+            self._keeper.stop()
+
+
+class _TicketKeeper:
+    """Renews the heartbeat of every ticket this process holds, every third of the lease, from its own thread."""
+
+    def __init__(self, redis_url: str, lease_seconds: float):
+        import redis
+
+        self._redis = redis.Redis.from_url(redis_url, socket_timeout=5, socket_connect_timeout=5)
+        self._renew = self._redis.register_script(_RENEW)
+        self._lease_ms = int(lease_seconds * 1000)
+        self._interval = lease_seconds / 3
+        self._held: set[tuple[str, str, int]] = set()
+        self._guard = threading.Lock()
+        self._stopped = threading.Event()
+        threading.Thread(target=self._run, name="lock-ticket-keeper", daemon=True).start()
+
+    def hold(self, queue: str, tickets: str, ticket: int) -> None:
+        with self._guard:
+            self._held.add((queue, tickets, ticket))
+
+    def drop(self, queue: str, tickets: str, ticket: int) -> None:
+        with self._guard:
+            self._held.discard((queue, tickets, ticket))
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def _run(self) -> None:
+        while not self._stopped.wait(self._interval):
+            with self._guard:
+                held = list(self._held)
+            for queue, tickets, ticket in held:
+                try:
+                    if not int(self._renew(keys=[queue, tickets], args=[ticket, self._lease_ms])):
+                        logger.error("lock ticket %d (%s) lapsed before its process let it go", ticket, queue)
+                        self.drop(queue, tickets, ticket)
+                except Exception:  # Redis briefly away: the lease still has two thirds of its time
+                    logger.warning("could not renew lock ticket %d (%s)", ticket, queue, exc_info=True)
 
 
 def _positive(options: dict[str, Any], name: str, default: float) -> float:

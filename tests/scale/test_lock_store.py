@@ -113,6 +113,26 @@ async def test_a_later_message_waits_for_an_earlier_one_taken_by_another_process
     await second.close()
 
 
+async def test_a_holder_whose_event_loop_is_blocked_longer_than_the_lease_keeps_its_turn(redis_url, redis_prefix):
+    holder, other = _store(redis_url, redis_prefix, lease=0.6), _store(redis_url, redis_prefix, lease=0.6)
+    order: list[str] = []
+
+    async def later_message() -> None:
+        async with other.lock(CONVERSATION):
+            order.append("later message")
+
+    async with holder.lock(CONVERSATION):
+        waiter = asyncio.create_task(later_message())
+        await asyncio.sleep(0.1)  # the later message has its ticket and waits
+        time.sleep(1.5)  # inference holding the event loop, longer than the lease: the process is alive all the same
+        await asyncio.sleep(0.3)  # the waiter looks again
+        order.append("holder")
+    await waiter
+    assert order == ["holder", "later message"]
+    await holder.close()
+    await other.close()
+
+
 async def test_a_crashed_holder_blocks_its_conversation_only_until_its_lease_lapses(redis_url, redis_prefix):
     context = multiprocessing.get_context("spawn")
     ready = context.Event()

@@ -28,6 +28,7 @@ _TRACKER_EVENTS = Table("events", MetaData(), Column("sender_id", String))
 _WHATSAPP = MetaData()
 _WHATSAPP_INBOUND = Table("whatsapp_inbound", _WHATSAPP, Column("sender", String))
 _WHATSAPP_STATUS = Table("whatsapp_delivery_status", _WHATSAPP, Column("recipient", String))
+_WHATSAPP_CONVERSATION = Table("whatsapp_conversation", _WHATSAPP, Column("sender", String))  # options, lease, flag
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ def erase_customer(customer_id: str, database_url: str, tracker_store_url: str) 
         leads = connection.execute(delete(Lead.__table__).where(Lead.customer_id.in_(ids))).rowcount
         messages = _delete_if_present(connection, _WHATSAPP_INBOUND.c.sender, ids)
         statuses = _delete_if_present(connection, _WHATSAPP_STATUS.c.recipient, ids)
+        _delete_if_present(connection, _WHATSAPP_CONVERSATION.c.sender, ids)
     with tracker_engine(tracker_store_url).begin() as connection:
         events = _delete_if_present(connection, _TRACKER_EVENTS.c.sender_id, ids)
     return ErasureReport(events, leads, messages, statuses)

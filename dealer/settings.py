@@ -58,6 +58,11 @@ DEFAULTS: dict[str, str] = {
     "LLM_CALLS_PER_HOUR": "30",
     "LLM_DAILY_BUDGET_USD": "10",
     "RETENTION_DAYS": "180",
+    # Scale-out: Sanic workers of the Rasa server, and the Redis that orders one customer's turns across them.
+    "RASA_WORKERS": "1",
+    "NOTIFY_MAX_AGE_HOURS": "72",
+    "SESSION_MAX_TURNS": "20",
+    "REDIS_URL": "",
 }
 
 
@@ -130,6 +135,10 @@ class Settings:
     llm: LlmSettings
     security: SecuritySettings
     limits: LimitSettings
+    rasa_workers: int = 1
+    redis_url: Optional[str] = None  # None: in-process conversation locks, one Rasa process only
+    notify_max_age_hours: float = 72.0  # a lead's announcement is retried this long, then marked failed
+    session_max_turns: int = 20  # customer messages before a session rolls over into a new one (slots carried)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Optional[str]]) -> Settings:
@@ -148,6 +157,7 @@ class Settings:
             llm=_llm(merged),
             security=_security(merged),
             limits=_limits(merged),
+            **_scale_out(merged),
         )
 
     def exposure_problems(self) -> list[str]:
@@ -183,6 +193,10 @@ class Settings:
             # Read by the Rasa server through endpoints.yml (connectors/tracker_store.py).
             "SESSION_TTL_MINUTES": f"{self.session_ttl_minutes:g}",
             "RASA_INTERFACE": self.security.interface,
+            # endpoints.yml's lock store (empty: in-process locks) and Rasa's own variable for its worker count.
+            "REDIS_URL": self.redis_url or "",
+            "SANIC_WORKERS": str(self.rasa_workers),
+            "SESSION_MAX_TURNS": str(self.session_max_turns),
         }
 
 
@@ -319,6 +333,27 @@ def _limits(values: Mapping[str, str]) -> LimitSettings:
         llm_daily_budget_usd=budget,
         retention_days=_int(values, "RETENTION_DAYS", 1, 3650),
     )
+def _scale_out(values: Mapping[str, str]) -> dict[str, object]:
+    workers = _int(values, "RASA_WORKERS", 1, 32)
+    redis_url = values["REDIS_URL"].strip()
+    if redis_url and not redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise SettingsError(f"REDIS_URL must be a redis://, rediss:// or unix:// URL, got {redis_url!r}")
+    if workers > 1 and not redis_url:
+        raise SettingsError(
+            f"RASA_WORKERS={workers} needs REDIS_URL: without it each worker would lock a customer's conversation "
+            "only in its own memory and two workers could run one customer's turns at once"
+        )
+    raw_age = values["NOTIFY_MAX_AGE_HOURS"]
+    try:
+        max_age = float(raw_age)
+    except ValueError:
+        raise SettingsError(f"NOTIFY_MAX_AGE_HOURS must be a number of hours, got {raw_age!r}") from None
+    if not 0 < max_age <= 24 * 30:
+        raise SettingsError(f"NOTIFY_MAX_AGE_HOURS must be above 0 and at most 720 (30 days), got {raw_age}")
+    return {
+        "rasa_workers": workers, "redis_url": redis_url or None, "notify_max_age_hours": max_age,
+        "session_max_turns": _int(values, "SESSION_MAX_TURNS", 2, 1000),
+    }
 
 
 def _absolute_sqlite_url(url: str) -> str:

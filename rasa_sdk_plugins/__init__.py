@@ -38,7 +38,14 @@ async def start_lead_notifier(app: Sanic, _loop: asyncio.AbstractEventLoop) -> N
 
 async def stop_lead_notifier(app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:
     task = getattr(app.ctx, "lead_notifier", None)
-    if task is not None:
+    if task is None:
+        return
+    # Deliveries under way finish (within the HTTP timeout); leads not claimed yet stay for the other replicas.
+    notifier = services.lead_notifier()
+    notifier.stop()
+    try:
+        await asyncio.wait_for(asyncio.shield(task), timeout=notifier.timeout + 2)
+    except asyncio.TimeoutError:
         task.cancel()
         await asyncio.gather(task, return_exceptions=True)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime, timezone
 
 import pytest
 
-from connectors.serial import SerialQueues
+from connectors.whatsapp import MAX_QUEUED_PER_SENDER
+from connectors.whatsapp_messages import InboundMessage
+from connectors.whatsapp_store import DONE, WhatsAppStore
 from dealer.access import access_problem, bearer_token, token_matches
 from dealer.leads.models import Lead
 from dealer.leads.store import notification_payload
@@ -94,18 +95,10 @@ def test_customer_text_cannot_ping_or_link_in_slack():
     assert "&lt;!channel&gt; &lt;https://evil.example|pago&gt;" in text
 
 
-async def test_a_customer_queue_is_capped():
-    queues = SerialQueues(max_queued_per_key=2)
-    gate = asyncio.Event()
-
-    async def job() -> None:
-        await gate.wait()
-
-    for _ in range(3):  # the first starts running at once; two wait
-        assert queues.has_room("ana")
-        queues.submit("ana", job)
-        await asyncio.sleep(0)
-    assert not queues.has_room("ana") and queues.has_room("luis")
-    gate.set()
-    await queues.join()
-    assert queues.has_room("ana")
+def test_a_customers_waiting_messages_are_counted_for_the_queue_cap(tmp_path):
+    store = WhatsAppStore(f"sqlite:///{tmp_path / 'whatsapp.db'}")
+    for number in range(3):
+        store.accept(InboundMessage(sid=f"SM{number}", sender="whatsapp:+5215511112222", body="hola"))
+    assert store.pending_count("whatsapp:+5215511112222") == 3 and store.pending_count("whatsapp:+5215533334444") == 0
+    store.finish("SM0", DONE)
+    assert store.pending_count("whatsapp:+5215511112222") == 2 < MAX_QUEUED_PER_SENDER

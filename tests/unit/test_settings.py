@@ -39,6 +39,7 @@ def test_financing_terms_come_from_percentages_and_a_list_of_years():
     ("SESSION_TTL_MINUTES", "0"), ("SESSION_TTL_MINUTES", "una hora"), ("SESSION_TTL_MINUTES", "nan"),
     ("SESSION_TTL_MINUTES", "20000"), ("TWILIO_VALIDATE_SIGNATURE", "maybe"), ("PUBLIC_URL", "bot.example.mx"),
     ("TWILIO_API_BASE_URL", "ftp://x"), ("ACTION_HOST", "http://actions"), ("ACTION_HOST", "a b"),
+    ("RASA_WORKERS", "0"), ("RASA_WORKERS", "two"), ("REDIS_URL", "127.0.0.1:6379"),
 ])
 def test_bad_values_are_refused_clearly(name, value):
     with pytest.raises(SettingsError, match=name):
@@ -61,3 +62,12 @@ def test_session_lifetime_reaches_the_rasa_server_as_minutes():
 def test_the_rasa_server_finds_the_action_server_on_the_configured_host():
     assert Settings.from_mapping({}).as_environment()["ACTION_HOST"] == "127.0.0.1"
     assert Settings.from_mapping({"ACTION_HOST": "actions"}).as_environment()["ACTION_HOST"] == "actions"
+
+
+def test_several_rasa_workers_need_redis_and_reach_rasa_as_sanic_workers():
+    with pytest.raises(SettingsError, match="RASA_WORKERS=2 needs REDIS_URL"):
+        Settings.from_mapping({"RASA_WORKERS": "2"})
+    scaled = Settings.from_mapping({"RASA_WORKERS": "2", "REDIS_URL": "redis://127.0.0.1:6379/3"}).as_environment()
+    assert scaled["SANIC_WORKERS"] == "2" and scaled["REDIS_URL"] == "redis://127.0.0.1:6379/3"
+    single = Settings.from_mapping({}).as_environment()
+    assert single["SANIC_WORKERS"] == "1" and single["REDIS_URL"] == ""  # endpoints.yml needs the variable set

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.catalog_actions import SERVICE_UNAVAILABLE, CatalogAction, latest_text, listing_events
 from actions.services import catalog, lead_notifier, settings
+from dealer import metrics
 from dealer.catalog import presenter as catalog_presenter
 from dealer.catalog.query import CarFilters
 from dealer.catalog.repository import CarRecord
@@ -254,6 +255,8 @@ class ActionFinancingPlan(CatalogAction):
             plans=plans,
         )
         lead_id = LeadStore(current.database_url).record(lead, notify=current.notify_webhook_url is not None)
+        metrics.count(metrics.PLANS, lead.channel)
+        metrics.count(metrics.LEADS, lead.channel)
         logger.info("lead %s stored: %s %s for %s", lead_id, car.stock_id, lead.car_label, tracker.sender_id)
         notifier = lead_notifier()
         if notifier is not None:

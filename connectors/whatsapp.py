@@ -23,6 +23,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from connectors import turn_observer, whatsapp_metrics
 from connectors.serial import SerialQueues
 from connectors.twilio_sender import TwilioSender
 from connectors.whatsapp_messages import (
@@ -81,6 +82,7 @@ class WhatsAppInput(InputChannel):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint("whatsapp_webhook", __name__)
+        whatsapp_metrics.time_acknowledgements(webhook)
 
         @webhook.listener("after_server_start")
         async def resume_unfinished(*_: Any) -> None:
@@ -159,19 +161,23 @@ class WhatsAppInput(InputChannel):
         return f"{scheme}://{host}{path}"
 
     def _enqueue(self, message: InboundMessage, on_new_message: OnNewMessage) -> None:
+        whatsapp_metrics.queued(1)
         self.queues.submit(message.sender, lambda: self._handle(message, on_new_message))
 
     async def _handle(self, message: InboundMessage, on_new_message: OnNewMessage) -> None:
-        try:
-            replies = await self._replies(message, on_new_message)
-            state = DONE
-        except Exception:
-            logger.exception("WhatsApp: the turn for %s (%s) failed", message.sender, message.sid)
-            replies, state = RenderedReplies([OutgoingMessage(TURN_FAILED_REPLY)]), FAILED
-        # Marked handled before sending: a stop while sending loses at most a reply, never runs a turn twice.
-        await self._in_store_thread(self.store.finish, message.sid, state)
-        for outgoing in replies.messages:
-            await self.sender.send(message.sender, outgoing.body, outgoing.media_url)
+        with turn_observer.channel_turn(self.name(), message.sid) as turn:
+            try:
+                replies = await self._replies(message, on_new_message)
+                state = DONE
+            except Exception:
+                logger.exception("WhatsApp: the turn for %s (%s) failed", message.sender, message.sid)
+                replies, state = RenderedReplies([OutgoingMessage(TURN_FAILED_REPLY)]), FAILED
+            # Marked handled before sending: a stop while sending loses at most a reply, never runs a turn twice.
+            await self._in_store_thread(self.store.finish, message.sid, state)
+            whatsapp_metrics.queued(-1)
+            with whatsapp_metrics.sending(turn):
+                for outgoing in replies.messages:
+                    await self.sender.send(message.sender, outgoing.body, outgoing.media_url)
 
     async def _replies(self, message: InboundMessage, on_new_message: OnNewMessage) -> RenderedReplies:
         if message.has_location:

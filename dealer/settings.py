@@ -45,7 +45,15 @@ DEFAULTS: dict[str, str] = {
     "LLM_TOOLS": "on",
     "LLM_CONTEXT_TOKENS": "2000",
     "KNOWLEDGE_MIN_SCORE": "0.2",
+    # Observability (dealer/metrics.py, dealer/observability/, dealer/privacy.py)
+    "METRICS": "on",
+    "PSEUDONYM_KEY": "",
+    "PROMETHEUS_MULTIPROC_DIR": "",
+    "LLM_PRICE_INPUT_PER_1K": "",
+    "LLM_PRICE_OUTPUT_PER_1K": "",
 }
+# Without PSEUDONYM_KEY the pseudonyms are only as good as a plain hash: fine on a laptop, not in production.
+DEVELOPMENT_PSEUDONYM_KEY = "development-only-pseudonym-key"
 
 
 class SettingsError(ValueError):
@@ -62,6 +70,9 @@ class LlmSettings:
     tools: bool
     context_tokens: int
     knowledge_min_score: float
+    # USD per 1,000 tokens; None: the price list in dealer/llm/usage.py for the model
+    price_input_per_1k: Optional[Decimal] = None
+    price_output_per_1k: Optional[Decimal] = None
 
     @property
     def online(self) -> bool:
@@ -83,6 +94,13 @@ class TwilioSettings:
 
 
 @dataclass(frozen=True)
+class ObservabilitySettings:
+    enabled: bool  # METRICS=off: no per-turn log line, no metrics updates (the bench compares both)
+    pseudonym_key: str
+    multiproc_dir: Optional[str]  # several worker processes share their metrics through files here
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     tracker_store_url: str
@@ -94,6 +112,7 @@ class Settings:
     notify_webhook_url: Optional[str]
     twilio: TwilioSettings
     llm: LlmSettings
+    observability: ObservabilitySettings
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Optional[str]]) -> Settings:
@@ -109,6 +128,7 @@ class Settings:
             notify_webhook_url=_http_url(merged, "NOTIFY_WEBHOOK_URL"),
             twilio=_twilio(merged),
             llm=_llm(merged),
+            observability=_observability(merged),
         )
 
     def as_environment(self) -> dict[str, str]:
@@ -212,6 +232,32 @@ def _llm(values: Mapping[str, str]) -> LlmSettings:
         tools=tools == "on",
         context_tokens=_int(values, "LLM_CONTEXT_TOKENS", 500, 100_000),
         knowledge_min_score=min_score,
+        price_input_per_1k=_price(values, "LLM_PRICE_INPUT_PER_1K"),
+        price_output_per_1k=_price(values, "LLM_PRICE_OUTPUT_PER_1K"),
+    )
+
+
+def _price(values: Mapping[str, str], name: str) -> Optional[Decimal]:
+    raw = values[name].strip()
+    if not raw:
+        return None
+    try:
+        price = Decimal(raw)
+    except InvalidOperation:
+        raise SettingsError(f"{name} must be a price in USD per 1,000 tokens such as 0.00015, got {raw!r}") from None
+    if not 0 <= price <= 1:
+        raise SettingsError(f"{name} must be between 0 and 1 USD per 1,000 tokens, got {raw}")
+    return price
+
+
+def _observability(values: Mapping[str, str]) -> ObservabilitySettings:
+    switch = values["METRICS"].strip().lower()
+    if switch not in ("on", "off"):
+        raise SettingsError(f"METRICS must be on or off, got {switch!r}")
+    return ObservabilitySettings(
+        enabled=switch == "on",
+        pseudonym_key=values["PSEUDONYM_KEY"].strip() or DEVELOPMENT_PSEUDONYM_KEY,
+        multiproc_dir=values["PROMETHEUS_MULTIPROC_DIR"].strip() or None,
     )
 
 

@@ -1,6 +1,7 @@
 """Erasing one customer's data from every store: their conversation in Rasa's SQL tracker store (all sessions),
-their leads, and their WhatsApp messages and delivery statuses. Used by the conversation ("borra mis datos") and by
-the staff's command (scripts/forget_customer.py). Plain SQLAlchemy Core: no Rasa import."""
+their leads, their WhatsApp messages and delivery statuses, and the record of what their model answers cost.
+Used by the conversation ("borra mis datos") and by the staff's command (scripts/forget_customer.py). Plain SQLAlchemy
+Core: no Rasa import."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from dealer.database import get_engine
 from dealer.leads.models import Lead
+from dealer.llm.usage import LlmUsage
 
 MAX_CUSTOMER_ID_CHARS = 128
 # Set by action_delete_customer_data once the customer's data is gone; the Rasa server's tracker store
@@ -33,6 +35,7 @@ class ErasureReport:
     leads: int
     whatsapp_messages: int
     whatsapp_statuses: int
+    model_usage: int
 
     @property
     def total(self) -> int:
@@ -51,9 +54,10 @@ def erase_customer(customer_id: str, database_url: str, tracker_store_url: str) 
         leads = connection.execute(delete(Lead.__table__).where(Lead.customer_id == customer_id)).rowcount
         messages = _delete_if_present(connection, _WHATSAPP_INBOUND.c.sender, customer_id)
         statuses = _delete_if_present(connection, _WHATSAPP_STATUS.c.recipient, customer_id)
+        usage = connection.execute(delete(LlmUsage.__table__).where(LlmUsage.conversation_id == customer_id)).rowcount
     with _tracker_engine(tracker_store_url).begin() as connection:
         events = _delete_if_present(connection, _TRACKER_EVENTS.c.sender_id, customer_id)
-    return ErasureReport(events, leads, messages, statuses)
+    return ErasureReport(events, leads, messages, statuses, usage)
 
 
 @cache

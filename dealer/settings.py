@@ -141,6 +141,8 @@ class Settings:
             "PAGE_SIZE": str(self.page_size),
             # Read by the Rasa server through endpoints.yml (connectors/tracker_store.py).
             "SESSION_TTL_MINUTES": f"{self.session_ttl_minutes:g}",
+            # Read by prometheus_client itself when it is imported (dealer/metrics.py).
+            **({"PROMETHEUS_MULTIPROC_DIR": self.observability.multiproc_dir} if self.observability.multiproc_dir else {}),
         }
 
 

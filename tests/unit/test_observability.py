@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from decimal import Decimal
 from types import SimpleNamespace
 
@@ -12,7 +15,7 @@ from dealer import metrics
 from dealer.llm.usage import ModelUsage, prices
 from dealer.observability.turns import MODEL_USAGE_KEY, session_id, summarize_turn
 from dealer.privacy import _pseudonym
-from dealer.settings import Settings, SettingsError
+from dealer.settings import PROJECT_ROOT, Settings, SettingsError
 
 
 def llm(**values: str):
@@ -115,3 +118,16 @@ def test_the_page_lists_the_metrics_other_modules_use():
     for name in ("dealer_turn_seconds", "dealer_nps_responses_total", "dealer_lead_notifier_backlog",
                  "dealer_whatsapp_queue_depth", "dealer_model_cost_usd_total", "dealer_appointments_total"):
         assert f"# TYPE {name.removesuffix('_total')}" in page
+
+
+def test_worker_processes_sharing_a_directory_are_summed_on_one_page(tmp_path):
+    """Several workers of one server (RASA_WORKERS): each counts in its own files, any of them serves the sum."""
+    environment = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path), "PYTHONPATH": str(PROJECT_ROOT)}
+    count_one = "from dealer import metrics; metrics.count(metrics.LEADS, 'whatsapp')"
+    for _worker in range(2):
+        subprocess.run([sys.executable, "-c", count_one], env=environment, check=True, timeout=60)
+    page = subprocess.run(
+        [sys.executable, "-c", "from dealer import metrics; print(metrics.exposition()[0].decode())"],
+        env=environment, check=True, timeout=60, capture_output=True, text=True,
+    ).stdout
+    assert 'dealer_leads_total{channel="whatsapp"} 2.0' in page

@@ -75,8 +75,9 @@ test: lint validate train monitoring-tools
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory evaluate
 
+# make bench BENCH_ONLY=metrics-overhead - one section alone (METRICS on vs off, REST p95 at 1 and 16 users)
 bench: seed train
-	$(PY) -m scripts.bench
+	$(PY) -m scripts.bench $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 # make compare OLD=<model.tar.gz> NEW=<model.tar.gz> [OLD_BENCH=<bench.json> NEW_BENCH=<bench.json>]
 compare: setup

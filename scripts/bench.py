@@ -12,6 +12,10 @@
    acknowledgement latency at 16 concurrent senders, each message delivered twice as Twilio retries do, with
    forged requests mixed in; then how many forged or repeated deliveries were processed.
 6. Training time: a full `rasa train` with an empty cache.
+7. Overhead of the per-turn log line and the metrics: two bots side by side, METRICS=on and METRICS=off, the
+   catalog conversation at 1 and 16 users, the two measured in alternating order (on/off, off/on, ...) so drift in
+   the machine's load hits both alike; REST p95 of each and the difference in percent. Alone:
+   `make bench BENCH_ONLY=metrics-overhead` (bounded by --overhead-budget-s).
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional
 
 import aiohttp
 import requests
@@ -132,7 +136,7 @@ def catalog_query_benchmark(size: int, queries: int) -> dict[str, float]:
 
 def run_users(
     servers: BotServers, users: int, conversations_per_user: int, tag: str, script: list[str] = CONVERSATION,
-    prefix: str = "rest_turn",
+    prefix: str = "rest_turn", samples: Optional[list[float]] = None,
 ) -> dict[str, float]:
     latencies: list[float] = []
     failures: list[str] = []
@@ -163,6 +167,8 @@ def run_users(
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
+    if samples is not None:
+        samples.extend(latencies)
     prefix = f"{prefix}_{users}u"
     return {
         f"{prefix}_p50_ms": percentile(latencies, 0.5),
@@ -297,6 +303,51 @@ def rest_benchmark(conversations: int) -> dict[str, float]:
     return figures
 
 
+def metrics_overhead_benchmark(conversations: int, budget_s: float) -> dict[str, float]:
+    """REST p95 at 1 and 16 users with METRICS=on and =off, same run, alternating; stops starting rounds after the
+    budget (at least one round runs)."""
+    with tempfile.TemporaryDirectory() as folder:
+        catalog_url = f"sqlite:///{folder}/catalog.db"
+        import_catalog(DEFAULT_CSV, catalog_url)
+        bots, logs = {}, []
+        try:
+            for switch in ("on", "off"):
+                logs.append(open(Path(folder) / f"servers-{switch}.log", "w"))
+                bots[switch] = BotServers(running_environment({
+                    "METRICS": switch,
+                    "DATABASE_URL": catalog_url,
+                    "TRACKER_STORE_URL": f"sqlite:///{folder}/tracker-{switch}.db",
+                    "RASA_PORT": str(free_port()),
+                    "ACTION_PORT": str(free_port()),
+                }), output=logs[-1]).start()
+            for switch, servers in bots.items():
+                run_users(servers, 1, 1, f"warmup-{switch}")
+            samples: dict[tuple[str, int], list[float]] = {(switch, users): [] for switch in bots for users in (1, 16)}
+            deadline, rounds = time.monotonic() + budget_s, 0
+            while rounds == 0 or time.monotonic() < deadline:
+                for switch in (("on", "off") if rounds % 2 == 0 else ("off", "on")):
+                    for users, per_user in ((1, max(1, conversations // 4)), (16, 1)):
+                        run_users(bots[switch], users, per_user, f"overhead-{switch}-{rounds}", samples=samples[switch, users])
+                rounds += 1
+        finally:
+            for servers in bots.values():
+                servers.stop()
+            for log in logs:
+                log.close()
+        # The switch works: the bot with METRICS=off wrote no turn line.
+        turn_lines = {switch: (Path(folder) / f"servers-{switch}.log").read_text(errors="replace").count('"event": "turn"')
+                      for switch in ("on", "off")}
+    figures: dict[str, float] = {"metrics_overhead_rounds": rounds, "metrics_on_turn_log_lines": turn_lines["on"],
+                                 "metrics_off_turn_log_lines": turn_lines["off"]}
+    for users in (1, 16):
+        on, off = (percentile(samples[switch, users], 0.95) for switch in ("on", "off"))
+        figures[f"metrics_on_rest_{users}u_p95_ms"] = on
+        figures[f"metrics_off_rest_{users}u_p95_ms"] = off
+        figures[f"metrics_overhead_{users}u_p95_percent"] = 100 * (on - off) / off
+        figures[f"metrics_overhead_{users}u_turns"] = len(samples["on", users]) + len(samples["off", users])
+    return figures
+
+
 WHATSAPP_SENDERS = 16
 WHATSAPP_MESSAGES_PER_SENDER = 8
 WHATSAPP_TURN_SECONDS = 2.0
@@ -366,7 +417,7 @@ def whatsapp_benchmark() -> dict[str, float]:
     }
 
 
-UNITS = {"_ms": "ms", "_s": "s", "_per_s": "turns/s", "_mb": "MB"}
+UNITS = {"_ms": "ms", "_s": "s", "_per_s": "turns/s", "_mb": "MB", "_percent": "%"}
 
 
 def unit_of(name: str) -> str:
@@ -381,14 +432,19 @@ def main() -> int:
     parser.add_argument("--catalog-size", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--conversations", type=int, default=10, help="per user at 1 user; a quarter of it at 16")
-    parser.add_argument("--output", type=Path, default=PROJECT_ROOT / "results" / "bench.json")
+    parser.add_argument("--output", type=Path, help="default results/bench.json, or results/bench-<section>.json")
+    parser.add_argument("--overhead-budget-s", type=float, default=180, help="time for the METRICS on/off rounds")
+    parser.add_argument("--only", choices=["metrics-overhead"], help="run one section alone")
     args = parser.parse_args()
+    args.output = args.output or PROJECT_ROOT / "results" / (f"bench-{args.only}.json" if args.only else "bench.json")
 
-    steps: list[Callable[[], dict[str, float]]] = [
+    overhead = lambda: metrics_overhead_benchmark(args.conversations, args.overhead_budget_s)  # noqa: E731
+    steps: list[Callable[[], dict[str, float]]] = [overhead] if args.only == "metrics-overhead" else [
         lambda: catalog_query_benchmark(args.catalog_size, args.queries),
         lambda: rest_benchmark(args.conversations),
         llm_share_of_test_story_turns,
         whatsapp_benchmark,
+        overhead,
         training_benchmark,
     ]
     figures: dict[str, float] = {}

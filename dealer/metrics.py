@@ -37,7 +37,6 @@ TURN_STAGE_SECONDS = Histogram("dealer_turn_stage_seconds", "Time of each stage 
 ACTION_SECONDS = Histogram("dealer_action_seconds", "Time to run one action, seen from the Rasa server",
                            ["action"], buckets=SECONDS)
 FALLBACKS = Counter("dealer_fallbacks_total", "Turns answered by the open-answer fallback", ["channel"])
-HANDOFFS = Counter("dealer_handoffs_total", "Conversations handed to a person", ["channel"])
 
 # Rasa server: the WhatsApp channel (connectors/whatsapp.py, connectors/twilio_sender.py)
 WHATSAPP_ACK_SECONDS = Histogram("dealer_whatsapp_ack_seconds", "Time to answer Twilio's webhook request",
@@ -57,7 +56,8 @@ MODEL_TIMEOUTS = Counter("dealer_model_timeouts_total", "Open answers the model 
 MODEL_SECONDS = Histogram("dealer_model_seconds", "Time the model took for one open answer (tool rounds included)",
                           buckets=SECONDS)
 
-# Action server: outcomes
+# Action server: outcomes (hand-offs and appointments: counted by those flows when they arrive)
+HANDOFFS = Counter("dealer_handoffs_total", "Conversations handed to a person", ["channel"])
 LEADS = Counter("dealer_leads_total", "Leads stored for the sales team", ["channel"])
 PLANS = Counter("dealer_plans_total", "Financing plans shown", ["channel"])
 APPOINTMENTS = Counter("dealer_appointments_total", "Appointments booked", ["channel"])

@@ -247,7 +247,7 @@ def _price(values: Mapping[str, str], name: str) -> Optional[Decimal]:
         price = Decimal(raw)
     except InvalidOperation:
         raise SettingsError(f"{name} must be a price in USD per 1,000 tokens such as 0.00015, got {raw!r}") from None
-    if not 0 <= price <= 1:
+    if not price.is_finite() or not 0 <= price <= 1:
         raise SettingsError(f"{name} must be between 0 and 1 USD per 1,000 tokens, got {raw}")
     return price
 

@@ -53,6 +53,7 @@ def test_prices_in_settings_override_the_list():
 
 @pytest.mark.parametrize("name, value", [
     ("LLM_PRICE_INPUT_PER_1K", "barato"), ("LLM_PRICE_OUTPUT_PER_1K", "-0.1"), ("LLM_PRICE_INPUT_PER_1K", "5"),
+    ("LLM_PRICE_OUTPUT_PER_1K", "nan"),
     ("METRICS", "maybe"),
 ])
 def test_bad_observability_settings_are_refused_with_their_name(name, value):

@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test test-fast shell bench setup seed train lint validate evaluate compare forget clean image-test retention fuzz
+.PHONY: run test test-fast shell bench setup seed train lint validate evaluate compare forget clean image-test retention fuzz monitoring-tools
 
 $(VENV)/.installed: requirements.txt
 	@python=$$(scripts/find-python3.10); \
@@ -62,17 +62,26 @@ evaluate: train
 	# Rasa's own gate as well: it stops at the first wrong prediction (and writes no reports, hence the run above).
 	$(PY) -m rasa test core --stories tests/stories --model $(MODEL) --out results/core-gate --fail-on-prediction-errors
 
-test: lint validate train
+# Debian's prometheus and promtool, for the monitoring test (tests/integration/test_prometheus.py); fails loudly.
+monitoring-tools:
+	@command -v prometheus >/dev/null && command -v promtool >/dev/null || { \
+	  echo "installing Debian's prometheus (the monitoring test runs it)"; \
+	  as_root=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$as_root apt-get install -y -qq prometheus; }
+	@command -v prometheus >/dev/null && command -v promtool >/dev/null || \
+	  { echo "prometheus could not be installed; apt-get install prometheus, then make test again" >&2; exit 1; }
+
+test: lint validate train monitoring-tools
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory evaluate
 
 # Everything that needs no server and no trained model: the core, the actions, the stores (about a minute).
 test-fast: lint
 	$(PY) -m pytest -m "not integration"
-	$(MAKE) --no-print-directory evaluate
 
+# make bench BENCH_ONLY=metrics-overhead - one section alone (METRICS on vs off, REST p95 at 1 and 16 users)
 bench: seed train
-	$(PY) -m scripts.bench
+	$(PY) -m scripts.bench $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 # make compare OLD=<model.tar.gz> NEW=<model.tar.gz> [OLD_BENCH=<bench.json> NEW_BENCH=<bench.json>]
 compare: setup

@@ -23,6 +23,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
+from dealer import metrics
 from dealer.settings import TwilioSettings
 
 logger = logging.getLogger(__name__)
@@ -100,9 +101,11 @@ class TwilioSender:
             except (aiohttp.ClientError, asyncio.TimeoutError) as problem:
                 retriable, reason = False, f"{type(problem).__name__}: {problem}"
             if not retriable or attempt == self.retry.max_attempts:
+                metrics.count(metrics.WHATSAPP_SEND_FAILURES)
                 logger.error("WhatsApp reply to %s given up after %d attempt(s): %s", to, attempt, reason)
                 return None
             delay = self.retry.delay(attempt)
+            metrics.count(metrics.WHATSAPP_SEND_RETRIES)
             logger.warning("WhatsApp reply to %s failed (%s); retry %d in %.1f s", to, reason, attempt, delay)
             await asyncio.sleep(delay)
         return None

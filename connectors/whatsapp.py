@@ -33,6 +33,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from twilio.request_validator import RequestValidator
 
+from connectors import turn_observer, whatsapp_metrics
 from connectors.http_input import BadRequest, rate_limited, read_body
 from connectors.twilio_sender import TwilioSender
 from connectors.whatsapp_messages import (
@@ -105,6 +106,8 @@ class WhatsAppInput(InputChannel):
 
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint("whatsapp_webhook", __name__)
+        whatsapp_metrics.time_acknowledgements(webhook)
+        whatsapp_metrics.time_acknowledgements(webhook)
 
         @webhook.listener("after_server_start")
         async def start_sweeping(app: Any, *_: Any) -> None:
@@ -145,6 +148,7 @@ class WhatsAppInput(InputChannel):
             if not await self._in_store_thread(self.store.accept, message):
                 logger.info("WhatsApp: %s was delivered again; already accepted, not handled twice", message.sid)
                 return _twiml()
+            whatsapp_metrics.queued(1)
             self._run_customer(message.sender, on_new_message)
             return _twiml()
 
@@ -249,20 +253,24 @@ class WhatsAppInput(InputChannel):
             await self._in_store_thread(self.store.flag_for_human, message.sender,
                                         f"message {message.sid} not answered after {MAX_ATTEMPTS} attempts")
             await self._in_store_thread(self.store.finish, message.sid, FAILED)
+            whatsapp_metrics.queued(-1)
             await self.sender.send(message.sender, GAVE_UP_REPLY)
             return
-        try:
-            replies = await self._replies_given_before(claimed) if claimed.attempt > 1 else None
-            if replies is None:
-                replies = await self._replies(message, on_new_message)
-            state = DONE
-        except Exception:
-            logger.exception("WhatsApp: the turn for %s (%s) failed", pseudonym(message.sender), message.sid)
-            replies, state = RenderedReplies([OutgoingMessage(TURN_FAILED_REPLY)]), FAILED
-        # Marked handled before sending: a stop while sending loses at most a reply, never runs a turn twice.
-        await self._in_store_thread(self.store.finish, message.sid, state)
-        for outgoing in replies.messages:
-            await self.sender.send(message.sender, outgoing.body, outgoing.media_url)
+        with turn_observer.channel_turn(self.name(), message.sid) as turn:
+            try:
+                replies = await self._replies_given_before(claimed) if claimed.attempt > 1 else None
+                if replies is None:
+                    replies = await self._replies(message, on_new_message)
+                state = DONE
+            except Exception:
+                logger.exception("WhatsApp: the turn for %s (%s) failed", pseudonym(message.sender), message.sid)
+                replies, state = RenderedReplies([OutgoingMessage(TURN_FAILED_REPLY)]), FAILED
+            # Marked handled before sending: a stop while sending loses at most a reply, never runs a turn twice.
+            await self._in_store_thread(self.store.finish, message.sid, state)
+            whatsapp_metrics.queued(-1)
+            with whatsapp_metrics.sending(turn):
+                for outgoing in replies.messages:
+                    await self.sender.send(message.sender, outgoing.body, outgoing.media_url)
 
     async def _replies_given_before(self, claimed: ClaimedMessage) -> Optional[RenderedReplies]:
         """When a process died after saving this message's turn but before marking it handled: the replies that

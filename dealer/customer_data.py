@@ -1,6 +1,7 @@
 """Erasing one customer's data from every store: their conversation in Rasa's SQL tracker store (all sessions),
-their leads, and their WhatsApp messages and delivery statuses. Used by the conversation ("borra mis datos") and by
-the staff's command (scripts/forget_customer.py). Plain SQLAlchemy Core: no Rasa import."""
+their leads, their WhatsApp messages and delivery statuses, and the record of what their model answers cost.
+Used by the conversation ("borra mis datos") and by the staff's command (scripts/forget_customer.py). Plain SQLAlchemy
+Core: no Rasa import."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from sqlalchemy.engine import Connection, Engine
 from dealer.database import get_engine
 from dealer.erasures import mark_erased
 from dealer.leads.models import Lead
+from dealer.llm.usage import LlmUsage
 
 # Columns that cut ids short: leads keep 128 characters, WhatsApp senders 64 and Rasa's events 255, so a longer id
 # is looked up in its cut forms as well.
@@ -37,6 +39,7 @@ class ErasureReport:
     leads: int
     whatsapp_messages: int
     whatsapp_statuses: int
+    model_usage: int
 
     @property
     def total(self) -> int:
@@ -59,9 +62,10 @@ def erase_customer(customer_id: str, database_url: str, tracker_store_url: str) 
         messages = _delete_if_present(connection, _WHATSAPP_INBOUND.c.sender, ids)
         statuses = _delete_if_present(connection, _WHATSAPP_STATUS.c.recipient, ids)
         _delete_if_present(connection, _WHATSAPP_CONVERSATION.c.sender, ids)
+        usage = connection.execute(delete(LlmUsage.__table__).where(LlmUsage.conversation_id.in_(ids))).rowcount
     with tracker_engine(tracker_store_url).begin() as connection:
         events = _delete_if_present(connection, _TRACKER_EVENTS.c.sender_id, ids)
-    return ErasureReport(events, leads, messages, statuses)
+    return ErasureReport(events, leads, messages, statuses, usage)
 
 
 @cache

@@ -83,22 +83,6 @@ def llm_call_limit(limiter: RateLimiter, customer_id: str, per_hour: int) -> Dec
     return limiter.hit(f"llm:{customer_id}", per_hour, 3600)
 
 
-# US dollars per million tokens (input, output); unknown models are priced as the dearest listed, so the cap errs
-# on the safe side.
-_PRICES_PER_MILLION = {
-    "gpt-4o-mini": (0.15, 0.60),
-    "gpt-4.1-mini": (0.40, 1.60),
-    "gpt-4.1-nano": (0.10, 0.40),
-    "gpt-4o": (2.50, 10.00),
-}
-_DEAREST = max(_PRICES_PER_MILLION.values())
-
-
-def completion_cost_usd(model: str, prompt_tokens: int, completion_tokens: int) -> float:
-    input_price, output_price = _PRICES_PER_MILLION.get(model, _DEAREST)
-    return (prompt_tokens * input_price + completion_tokens * output_price) / 1_000_000
-
-
 class DailySpend:
     """The model spend of the current UTC day in this process; past the budget, no more model calls today."""
 

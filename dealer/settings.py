@@ -63,7 +63,13 @@ DEFAULTS: dict[str, str] = {
     "NOTIFY_MAX_AGE_HOURS": "72",
     "SESSION_MAX_TURNS": "20",
     "REDIS_URL": "",
+    # Observability (dealer/metrics.py, dealer/observability/, dealer/privacy.py)
+    "METRICS": "on",
+    "PROMETHEUS_MULTIPROC_DIR": "",
+    "LLM_PRICE_INPUT_PER_1K": "",
+    "LLM_PRICE_OUTPUT_PER_1K": "",
 }
+# Without PSEUDONYM_KEY the pseudonyms are only as good as a plain hash: fine on a laptop, not in production.
 
 
 class SettingsError(ValueError):
@@ -80,6 +86,9 @@ class LlmSettings:
     tools: bool
     context_tokens: int
     knowledge_min_score: float
+    # USD per 1,000 tokens; None: the price list in dealer/llm/usage.py for the model
+    price_input_per_1k: Optional[Decimal] = None
+    price_output_per_1k: Optional[Decimal] = None
 
     @property
     def online(self) -> bool:
@@ -121,6 +130,12 @@ class LimitSettings:
 
 
 @dataclass(frozen=True)
+class ObservabilitySettings:
+    enabled: bool  # METRICS=off: no per-turn log line, no metrics updates (the bench compares both)
+    multiproc_dir: Optional[str]  # several worker processes share their metrics through files here
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     tracker_store_url: str
@@ -135,6 +150,7 @@ class Settings:
     llm: LlmSettings
     security: SecuritySettings
     limits: LimitSettings
+    observability: ObservabilitySettings
     rasa_workers: int = 1
     redis_url: Optional[str] = None  # None: in-process conversation locks, one Rasa process only
     notify_max_age_hours: float = 72.0  # a lead's announcement is retried this long, then marked failed
@@ -158,6 +174,7 @@ class Settings:
             security=_security(merged),
             limits=_limits(merged),
             **_scale_out(merged),
+            observability=_observability(merged),
         )
 
     def exposure_problems(self) -> list[str]:
@@ -197,6 +214,8 @@ class Settings:
             "REDIS_URL": self.redis_url or "",
             "SANIC_WORKERS": str(self.rasa_workers),
             "SESSION_MAX_TURNS": str(self.session_max_turns),
+            # Read by prometheus_client itself when it is imported (dealer/metrics.py).
+            **({"PROMETHEUS_MULTIPROC_DIR": self.observability.multiproc_dir} if self.observability.multiproc_dir else {}),
         }
 
 
@@ -295,6 +314,31 @@ def _llm(values: Mapping[str, str]) -> LlmSettings:
         tools=tools == "on",
         context_tokens=_int(values, "LLM_CONTEXT_TOKENS", 500, 100_000),
         knowledge_min_score=min_score,
+        price_input_per_1k=_price(values, "LLM_PRICE_INPUT_PER_1K"),
+        price_output_per_1k=_price(values, "LLM_PRICE_OUTPUT_PER_1K"),
+    )
+
+
+def _price(values: Mapping[str, str], name: str) -> Optional[Decimal]:
+    raw = values[name].strip()
+    if not raw:
+        return None
+    try:
+        price = Decimal(raw)
+    except InvalidOperation:
+        raise SettingsError(f"{name} must be a price in USD per 1,000 tokens such as 0.00015, got {raw!r}") from None
+    if not price.is_finite() or not 0 <= price <= 1:
+        raise SettingsError(f"{name} must be between 0 and 1 USD per 1,000 tokens, got {raw}")
+    return price
+
+
+def _observability(values: Mapping[str, str]) -> ObservabilitySettings:
+    switch = values["METRICS"].strip().lower()
+    if switch not in ("on", "off"):
+        raise SettingsError(f"METRICS must be on or off, got {switch!r}")
+    return ObservabilitySettings(
+        enabled=switch == "on",
+        multiproc_dir=values["PROMETHEUS_MULTIPROC_DIR"].strip() or None,
     )
 
 

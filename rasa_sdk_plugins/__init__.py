@@ -7,13 +7,14 @@ import logging
 import sys
 
 import pluggy
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sanic import Sanic, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions import services
+from dealer import metrics as dealer_metrics
+from dealer.observability.lead_backlog import pending_leads
 from dealer.retention import apply_retention
 
 hookimpl = pluggy.HookimplMarker("rasa_sdk")
@@ -25,7 +26,14 @@ def init_hooks(manager: pluggy.PluginManager) -> None:
 
 
 async def metrics(_: Request) -> HTTPResponse:
-    return response.raw(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+    if dealer_metrics.enabled():
+        try:  # read at scrape time: every worker sees the same database
+            backlog = await asyncio.to_thread(pending_leads, services.settings().database_url)
+            dealer_metrics.LEAD_NOTIFIER_BACKLOG.set(backlog)
+        except SQLAlchemyError:
+            logger.exception("the lead notifier's backlog could not be read for /metrics")
+    body, content_type = dealer_metrics.exposition()
+    return response.raw(body, content_type=content_type)
 
 
 async def start_lead_notifier(app: Sanic, _loop: asyncio.AbstractEventLoop) -> None:

@@ -17,6 +17,10 @@
    and two action servers, each customer's messages sent alternately to both); for each, the CPU seconds per turn
    of the Rasa and action servers (from /proc) and the ceiling they allow on this machine (cores / CPU per turn).
    Then one customer's 300-turn conversation: the time of turn 10 against turn 300.
+8. Overhead of the per-turn log line and the metrics: two bots side by side, METRICS=on and METRICS=off, the
+   catalog conversation at 1 and 16 users, the two measured in alternating order (on/off, off/on, ...) so drift in
+   the machine's load hits both alike; REST p95 of each and the difference in percent. Alone:
+   `make bench BENCH_ONLY=metrics-overhead` (bounded by --overhead-budget-s).
 """
 
 from __future__ import annotations
@@ -135,7 +139,7 @@ def catalog_query_benchmark(size: int, queries: int) -> dict[str, float]:
 
 def run_users(
     servers: BotServers, users: int, conversations_per_user: int, tag: str, script: list[str] = CONVERSATION,
-    prefix: str = "rest_turn", rasa_urls: Optional[list[str]] = None,
+    prefix: str = "rest_turn", rasa_urls: Optional[list[str]] = None, samples: Optional[list[float]] = None,
 ) -> dict[str, float]:
     """Each user runs the script as one customer per conversation; with several `rasa_urls` (replicas) a
     customer's messages go to them in turn."""
@@ -169,6 +173,8 @@ def run_users(
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
+    if samples is not None:
+        samples.extend(latencies)
     prefix = f"{prefix}_{users}u"
     return {
         f"{prefix}_p50_ms": percentile(latencies, 0.5),
@@ -283,6 +289,51 @@ def rest_benchmark(conversations: int) -> dict[str, float]:
                 figures["rasa_server_peak_rss_mb"] = peak_rss_mb(rasa_pid)
     receiver.stop()
     llm.stop()
+    return figures
+
+
+def metrics_overhead_benchmark(conversations: int, budget_s: float) -> dict[str, float]:
+    """REST p95 at 1 and 16 users with METRICS=on and =off, same run, alternating; stops starting rounds after the
+    budget (at least one round runs)."""
+    with tempfile.TemporaryDirectory() as folder:
+        catalog_url = f"sqlite:///{folder}/catalog.db"
+        import_catalog(DEFAULT_CSV, catalog_url)
+        bots, logs = {}, []
+        try:
+            for switch in ("on", "off"):
+                logs.append(open(Path(folder) / f"servers-{switch}.log", "w"))
+                bots[switch] = BotServers(running_environment({
+                    "METRICS": switch,
+                    "DATABASE_URL": catalog_url,
+                    "TRACKER_STORE_URL": f"sqlite:///{folder}/tracker-{switch}.db",
+                    "RASA_PORT": str(free_port()),
+                    "ACTION_PORT": str(free_port()),
+                }), output=logs[-1]).start()
+            for switch, servers in bots.items():
+                run_users(servers, 1, 1, f"warmup-{switch}")
+            samples: dict[tuple[str, int], list[float]] = {(switch, users): [] for switch in bots for users in (1, 16)}
+            deadline, rounds = time.monotonic() + budget_s, 0
+            while rounds == 0 or time.monotonic() < deadline:
+                for switch in (("on", "off") if rounds % 2 == 0 else ("off", "on")):
+                    for users, per_user in ((1, max(1, conversations // 4)), (16, 1)):
+                        run_users(bots[switch], users, per_user, f"overhead-{switch}-{rounds}", samples=samples[switch, users])
+                rounds += 1
+        finally:
+            for servers in bots.values():
+                servers.stop()
+            for log in logs:
+                log.close()
+        # The switch works: the bot with METRICS=off wrote no turn line.
+        turn_lines = {switch: (Path(folder) / f"servers-{switch}.log").read_text(errors="replace").count('"event": "turn"')
+                      for switch in ("on", "off")}
+    figures: dict[str, float] = {"metrics_overhead_rounds": rounds, "metrics_on_turn_log_lines": turn_lines["on"],
+                                 "metrics_off_turn_log_lines": turn_lines["off"]}
+    for users in (1, 16):
+        on, off = (percentile(samples[switch, users], 0.95) for switch in ("on", "off"))
+        figures[f"metrics_on_rest_{users}u_p95_ms"] = on
+        figures[f"metrics_off_rest_{users}u_p95_ms"] = off
+        figures[f"metrics_overhead_{users}u_p95_percent"] = 100 * (on - off) / off
+        figures[f"metrics_overhead_{users}u_turns"] = len(samples["on", users]) + len(samples["off", users])
     return figures
 
 
@@ -452,7 +503,7 @@ def scale_benchmark() -> Iterator[tuple[str, float]]:
                     servers.output.close()
 
 
-UNITS = {"_ms": "ms", "_s": "s", "_per_s": "turns/s", "_mb": "MB", "_ratio": "x", "_cores": "cores"}
+UNITS = {"_ms": "ms", "_s": "s", "_per_s": "turns/s", "_mb": "MB", "_ratio": "x", "_cores": "cores", "_percent": "%"}
 
 
 def unit_of(name: str) -> str:
@@ -473,11 +524,13 @@ def main() -> int:
         "rest": lambda: rest_benchmark(args.conversations),
         "llm_share": llm_share_of_test_story_turns,
         "whatsapp": whatsapp_benchmark,
+        "metrics-overhead": lambda: metrics_overhead_benchmark(args.conversations, args.overhead_budget_s),
         "training": training_benchmark,
         "scale": scale_benchmark,
     }
     parser.add_argument("--only", choices=sorted(sections), action="append",
                         help="run only this section (may be given several times)")
+    parser.add_argument("--overhead-budget-s", type=float, default=180, help="time for the METRICS on/off rounds")
     args = parser.parse_args()
 
     steps = [sections[name] for name in (args.only or sections)]

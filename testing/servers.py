@@ -7,6 +7,7 @@ exactly the same way.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -92,10 +93,11 @@ class BotServers:
         for port in (self.rasa_port, self.action_port):
             if _answers(f"http://127.0.0.1:{port}/"):
                 raise ServerStartError(f"port {port} is already in use")
-        self._spawn([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)])
+        self._spawn([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
+                    self._metrics_directory("actions"))
         pending = {f"{self.action_url}/health"}
         if rasa:
-            self._spawn(self.rasa_command("run", "--interface", self.interface))
+            self._spawn(self.rasa_command("run", "--interface", self.interface), self._metrics_directory("rasa"))
             pending.add(f"{self.rasa_url}/webhooks/rest/")
         deadline = time.monotonic() + timeout
         while pending:
@@ -120,10 +122,21 @@ class BotServers:
             "--port", str(self.rasa_port), *extra,
         ]
 
-    def _spawn(self, command: list[str]) -> None:
+    def _metrics_directory(self, server: str) -> dict[str, str]:
+        """With PROMETHEUS_MULTIPROC_DIR, each server's workers share an emptied directory of their own (a server's
+        /metrics sums its own workers, not the other server's)."""
+        root = self.environment.get("PROMETHEUS_MULTIPROC_DIR")
+        if not root:
+            return {}
+        directory = Path(root) / server
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
+        return {"PROMETHEUS_MULTIPROC_DIR": str(directory)}
+
+    def _spawn(self, command: list[str], environment: Optional[Mapping[str, str]] = None) -> None:
         self.processes.append(subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=self.environment, stdout=self.output, stderr=subprocess.STDOUT
-            if self.output is not None else None,
+            command, cwd=PROJECT_ROOT, env={**self.environment, **(environment or {})}, stdout=self.output,
+            stderr=subprocess.STDOUT if self.output is not None else None,
         ))
 
     def stop(self, grace: float = 15.0) -> None:

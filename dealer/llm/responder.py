@@ -17,11 +17,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dealer.catalog.repository import CatalogRepository
 from dealer.knowledge.passages import KnowledgeIndex, Match
-from dealer.limits import DailySpend, MemoryRateLimiter, RateLimiter, completion_cost_usd, llm_call_limit
+from dealer.limits import DailySpend, MemoryRateLimiter, RateLimiter, llm_call_limit
 from dealer.llm.grounding import GroundedFacts, ungrounded_claim
 from dealer.llm.memory import ConversationMemory
 from dealer.llm.prompt import Turn, clip_question, plan_prompt
 from dealer.llm.tools import TOOL_SPECS, CatalogTools
+from dealer.llm.usage import ModelUsage
 from dealer.reply_checks import is_spanish
 from dealer.settings import Settings
 from dealer.text import WHATSAPP_MAX_CHARS
@@ -47,6 +48,7 @@ class OpenAnswer:
     failure: Optional[str] = None  # why the model's answer was not used, when it was tried
     # The running summary with the turns this prompt had to leave out folded in (for the caller to keep).
     memory: ConversationMemory = field(default_factory=ConversationMemory)
+    usage: Optional[ModelUsage] = None  # what the model was asked and took, when it was called
 
 
 class OpenAnswerer:
@@ -80,16 +82,18 @@ class OpenAnswerer:
         except SQLAlchemyError:
             logger.warning("open answer: catalog names unavailable; the running summary waits for the next turn")
         messages = plan.messages("\n".join(line for line in (profile, memory.as_text()) if line))
-        result = None
+        result, usage = None, None
         refusal = self._over_limit(customer_id) if self.client is not None else None
         if refusal is not None:
             result = self._offline(matches, failure=refusal)
             LLM_FAILURES.labels(refusal).inc()
         elif self.client is not None:
             customer_texts = [question, *(turn.text for turn in history if turn.role == "user")]
+            usage, model_started = ModelUsage(self.llm.model), time.perf_counter()
             try:
                 text = await asyncio.wait_for(
-                    self._chat(messages, matches, listed_cars, listing, customer_texts), timeout=self.llm.timeout_seconds
+                    self._chat(messages, matches, listed_cars, usage, listing, customer_texts),
+                    timeout=self.llm.timeout_seconds,
                 )
                 result = OpenAnswer(text, "llm")
             except _Refused as refusal:
@@ -100,6 +104,8 @@ class OpenAnswerer:
                 result = self._offline(matches, failure="rate_limited")
             except (openai.APIError, ValueError, KeyError, TypeError, AttributeError) as problem:
                 result = self._offline(matches, failure=type(problem).__name__)
+            usage.seconds, usage.outcome = time.perf_counter() - model_started, result.failure or "ok"
+            self.spend.add(usage.cost_usd(self.llm))
             if result.failure:
                 LLM_FAILURES.labels(result.failure.split(":")[0]).inc()
                 logger.warning("open answer: the model's reply was not used (%s); answering offline", result.failure)
@@ -107,7 +113,7 @@ class OpenAnswerer:
             result = self._offline(matches)
         OPEN_ANSWERS.labels(result.source).inc()
         OPEN_ANSWER_SECONDS.observe(time.perf_counter() - started)
-        return replace(result, memory=memory)
+        return replace(result, memory=memory, usage=usage)
 
     def _offline(self, matches: list[Match], failure: Optional[str] = None) -> OpenAnswer:
         if matches and matches[0].score >= self.llm.knowledge_min_score:
@@ -124,8 +130,8 @@ class OpenAnswerer:
             return "customer_rate_limited"
         return None
 
-    async def _chat(self, messages: list, matches: list[Match], listed_cars: Sequence, listing: str = "",
-                    customer_texts: Sequence[str] = ()) -> str:
+    async def _chat(self, messages: list, matches: list[Match], listed_cars: Sequence, usage: ModelUsage,
+                    listing: str = "", customer_texts: Sequence[str] = ()) -> str:
         facts = GroundedFacts()
         for match in matches:
             facts.add_knowledge(match.passage.text)
@@ -142,9 +148,7 @@ class OpenAnswerer:
             completion = await self.client.chat.completions.create(
                 model=self.llm.model, messages=messages, temperature=0.3, max_tokens=400, **options
             )
-            usage = getattr(completion, "usage", None)
-            if usage is not None:
-                self.spend.add(completion_cost_usd(self.llm.model, usage.prompt_tokens or 0, usage.completion_tokens or 0))
+            usage.add_completion(completion.usage)
             message = completion.choices[0].message
             if not message.tool_calls:
                 return self._checked(message.content, facts)

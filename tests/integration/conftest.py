@@ -56,8 +56,14 @@ def bot_environment(tmp_path_factory, seeded_sqlite_url, lead_receiver, twilio_a
 
 
 @pytest.fixture(scope="session")
-def bot(bot_environment, tmp_path_factory) -> Iterator[BotServers]:
-    log: Path = tmp_path_factory.mktemp("logs") / "servers.log"
+def bot_log(tmp_path_factory) -> Path:
+    """Both servers' output (the per-turn JSON lines among it)."""
+    return tmp_path_factory.mktemp("logs") / "servers.log"
+
+
+@pytest.fixture(scope="session")
+def bot(bot_environment, bot_log) -> Iterator[BotServers]:
+    log = bot_log
     with log.open("w") as output:
         servers = BotServers(bot_environment, output=output)
         try:

@@ -14,10 +14,11 @@ import redis
 from dealer.catalog.query import CarFilters
 from dealer.financing.plans import FinancingTerms
 from dealer.knowledge.passages import knowledge_index
-from dealer.limits import DailySpend, MemoryRateLimiter, RedisRateLimiter, completion_cost_usd
+from dealer.limits import DailySpend, MemoryRateLimiter, RedisRateLimiter
 from dealer.llm.grounding import GroundedFacts
 from dealer.llm.responder import OpenAnswerer
 from dealer.llm.tools import CatalogTools
+from dealer.llm.usage import ModelUsage
 from dealer.settings import Settings
 from testing.fake_openai import FakeOpenAI
 
@@ -64,14 +65,19 @@ def test_the_redis_limiter_is_shared_by_every_process(redis_client):
     redis_client.delete(*keys)
 
 
+def cost(model: str, prompt_tokens: int, completion_tokens: int) -> float:
+    usage = ModelUsage(model, calls=1, prompt_tokens=prompt_tokens, completion_tokens=completion_tokens)
+    return usage.cost_usd(Settings.from_mapping({"OPENAI_MODEL": model}).llm)
+
+
 def test_the_daily_spend_resets_each_utc_day():
     today = [datetime(2026, 11, 25, 23, 0, tzinfo=timezone.utc)]
     spend = DailySpend(0.01, clock=lambda: today[0])
-    spend.add(completion_cost_usd("gpt-4o-mini", 40_000, 10_000))
+    spend.add(cost("gpt-4o-mini", 40_000, 10_000))
     assert spend.exhausted() and spend.spent_usd == pytest.approx(0.012)
     today[0] += timedelta(hours=2)
     assert not spend.exhausted()
-    assert completion_cost_usd("some-unknown-model", 1_000_000, 0) == 2.5  # priced as the dearest
+    assert cost("some-unknown-model", 1_000_000, 0) == 2.5  # priced as the dearest
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """Erasing one customer's data from every store: their conversation in Rasa's SQL tracker store (all sessions),
-their leads, and their WhatsApp messages and delivery statuses. Used by the conversation ("borra mis datos") and by
+their leads, their NPS answers, and their WhatsApp messages and delivery statuses. Used by the conversation ("borra mis datos") and by
 the staff's command (scripts/forget_customer.py). Plain SQLAlchemy Core: no Rasa import."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from dealer.database import get_engine
 from dealer.leads.models import Lead
+from dealer.nps.models import NpsResponse
 
 MAX_CUSTOMER_ID_CHARS = 128
 # Set by action_delete_customer_data once the customer's data is gone; the Rasa server's tracker store
@@ -33,6 +34,7 @@ class ErasureReport:
     leads: int
     whatsapp_messages: int
     whatsapp_statuses: int
+    nps_responses: int
 
     @property
     def total(self) -> int:
@@ -51,9 +53,10 @@ def erase_customer(customer_id: str, database_url: str, tracker_store_url: str) 
         leads = connection.execute(delete(Lead.__table__).where(Lead.customer_id == customer_id)).rowcount
         messages = _delete_if_present(connection, _WHATSAPP_INBOUND.c.sender, customer_id)
         statuses = _delete_if_present(connection, _WHATSAPP_STATUS.c.recipient, customer_id)
+        surveys = connection.execute(delete(NpsResponse.__table__).where(NpsResponse.customer_id == customer_id)).rowcount
     with _tracker_engine(tracker_store_url).begin() as connection:
         events = _delete_if_present(connection, _TRACKER_EVENTS.c.sender_id, customer_id)
-    return ErasureReport(events, leads, messages, statuses)
+    return ErasureReport(events, leads, messages, statuses, surveys)
 
 
 @cache

@@ -28,6 +28,7 @@ def get_engine(url: str) -> Engine:
     # Importing the table modules registers them on Base before the tables are created.
     import dealer.catalog.models  # noqa: F401
     import dealer.leads.models  # noqa: F401
+    import dealer.nps.models  # noqa: F401
 
     Base.metadata.create_all(engine)
     return engine

@@ -45,6 +45,8 @@ DEFAULTS: dict[str, str] = {
     "LLM_TOOLS": "on",
     "LLM_CONTEXT_TOKENS": "2000",
     "KNOWLEDGE_MIN_SCORE": "0.2",
+    # NPS survey
+    "NPS_COOLDOWN_DAYS": "30",
 }
 
 
@@ -94,6 +96,7 @@ class Settings:
     notify_webhook_url: Optional[str]
     twilio: TwilioSettings
     llm: LlmSettings
+    nps_cooldown_days: int  # a customer is asked the NPS question at most once in this many days (0: every session)
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Optional[str]]) -> Settings:
@@ -109,6 +112,7 @@ class Settings:
             notify_webhook_url=_http_url(merged, "NOTIFY_WEBHOOK_URL"),
             twilio=_twilio(merged),
             llm=_llm(merged),
+            nps_cooldown_days=_int(merged, "NPS_COOLDOWN_DAYS", 0, 3650),
         )
 
     def as_environment(self) -> dict[str, str]:

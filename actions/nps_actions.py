@@ -88,8 +88,8 @@ class ValidateNpsForm(Action):
             return [SlotSet("nps_score", step.score)]
         if step.outcome is Outcome.REASK:  # action_ask_nps_score then gives the short re-ask
             return [SlotSet("nps_score", None), SlotSet("nps_reasked", True)]
-        if step.outcome is Outcome.GAVE_UP:
-            return _ENDED
+        if step.outcome is Outcome.GAVE_UP:  # some slot must be set, or the form takes the turn as not its own
+            return [SlotSet("nps_reasked", None), *_ENDED]
         if step.outcome is Outcome.COMMENTED:
             await asyncio.to_thread(nps_store().record_comment, survey_id, step.comment)
             return [SlotSet("nps_comment", step.comment)]

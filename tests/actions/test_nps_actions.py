@@ -86,7 +86,7 @@ async def test_out_of_range_is_asked_again_once_then_the_survey_ends(fresh_datab
         [], [slot("nps_score", None), slot("nps_reasked", True)]
     )
     assert await validate("-1", requested_slot="nps_score", nps_survey_id=survey_id, nps_reasked=True) == (
-        [GIVE_UP], [slot("requested_slot", None)]
+        [GIVE_UP], [slot("nps_reasked", None), slot("requested_slot", None)]
     )
     assert fresh_database.responses(CUSTOMER)[0].score is None
 

@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test shell bench setup seed train lint validate evaluate compare forget clean
+.PHONY: run test shell bench setup seed train lint validate evaluate compare forget clean report report-demo browser
 
 $(VENV)/.installed: requirements.txt
 	@python=$$(scripts/find-python3.10); \
@@ -62,7 +62,7 @@ evaluate: train
 	# Rasa's own gate as well: it stops at the first wrong prediction (and writes no reports, hence the run above).
 	$(PY) -m rasa test core --stories tests/stories --model $(MODEL) --out results/core-gate --fail-on-prediction-errors
 
-test: lint validate train
+test: lint validate train browser
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory evaluate
 
@@ -77,6 +77,21 @@ compare: setup
 # make forget CUSTOMER=whatsapp:+5215512345678 - delete one customer's data from every store
 forget: setup
 	$(PY) -m scripts.forget_customer "$(CUSTOMER)"
+
+# make report [SINCE=YYYY-MM-DD] [UNTIL=YYYY-MM-DD] [OUT=results/report.html] - the HTML dashboard (last 30 days by default)
+report: setup
+	$(PY) -m scripts.report $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL)) $(if $(OUT),--out "$(OUT)")
+
+# A report from generated traffic through the real servers, and its phone-width screenshot for the README.
+report-demo: seed train browser
+	$(PY) -m scripts.report_demo --screenshot docs/report.png
+
+# Headless Chromium renders the report in its test; installed from Debian when missing (root or sudo needed).
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  echo "installing chromium (apt-get) for the report's browser test"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
 
 clean:
 	rm -rf $(VENV) models results .data .pytest_cache

@@ -1,6 +1,6 @@
 """Erasing one customer's data from every store: their conversation in Rasa's SQL tracker store (all sessions),
-their leads, their NPS answers, and their WhatsApp messages and delivery statuses. Used by the conversation ("borra mis datos") and by
-the staff's command (scripts/forget_customer.py). Plain SQLAlchemy Core: no Rasa import."""
+their leads, their NPS answers, and their WhatsApp messages and delivery statuses. Used by the conversation
+("borra mis datos") and by the staff's command (scripts/forget_customer.py). Plain SQLAlchemy Core: no Rasa import."""
 
 from __future__ import annotations
 

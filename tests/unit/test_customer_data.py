@@ -86,7 +86,8 @@ async def test_the_staff_command_prints_what_it_deleted(configured, capsys):
     await store_customer(configured, ANA)
     assert forget_customer.main([ANA, "--yes"]) == 0
     out = capsys.readouterr().out
-    assert f"deleted for {ANA}:" in out and "conversation events: 6" in out and "leads: 1" in out and "nps responses: 1" in out and "total: 10" in out
+    assert f"deleted for {ANA}:" in out and "conversation events: 6" in out and "leads: 1" in out
+    assert "nps responses: 1" in out and "total: 10" in out
 
 
 async def test_the_staff_command_deletes_nothing_unless_the_id_is_typed_again(configured, monkeypatch, capsys):

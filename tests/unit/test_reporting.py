@@ -142,3 +142,23 @@ async def test_records_of_the_period_are_read_from_real_stores_and_rendered(tmp_
     assert all(f'data-chart="{name}"' in html for name in ("conversations", "funnel", "latency", "leads"))
     # Self-contained: nothing to fetch, nothing to run.
     assert not re.search(r"<script|<link|<img|\bsrc=|href=\"http|@import|url\((?!#)", html)  # url(#id): SVG clip paths
+
+
+def test_the_command_writes_the_page_and_refuses_a_reversed_period(tmp_path, monkeypatch, capsys):
+    from dealer.settings import get_settings
+    from scripts import report
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'project.db'}")
+    monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{tmp_path / 'tracker.db'}")
+    get_settings.cache_clear()
+    try:
+        out = tmp_path / "report.html"
+        assert report.main(["--since", "2026-11-01", "--until", "2026-11-07", "--out", str(out)]) == 0
+        html = out.read_text(encoding="utf-8")
+        assert "01/11/2026 00:00 – 08/11/2026 00:00 UTC" in html and "Sin datos en el periodo." in html
+        assert report.main(["--since", "2026-11-08", "--until", "2026-11-01", "--out", str(out)]) == 2
+        assert "--since must come before --until" in capsys.readouterr().err
+        with pytest.raises(SystemExit):
+            report.main(["--since", "ayer"])
+    finally:
+        get_settings.cache_clear()

@@ -83,7 +83,7 @@ report: setup
 	$(PY) -m scripts.report $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL)) $(if $(OUT),--out "$(OUT)")
 
 # A report from generated traffic through the real servers, and its phone-width screenshot for the README.
-report-demo: seed train browser
+report-demo: train browser
 	$(PY) -m scripts.report_demo --screenshot docs/report.png
 
 # Headless Chromium renders the report in its test; installed from Debian when missing (root or sudo needed).

@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test test-fast shell bench setup seed train lint validate evaluate compare forget clean image-test retention fuzz monitoring-tools
+.PHONY: run test test-fast shell bench setup seed train lint validate evaluate compare forget clean image-test retention fuzz monitoring-tools report report-demo browser
 
 $(VENV)/.installed: requirements.txt
 	@python=$$(scripts/find-python3.10); \
@@ -71,7 +71,7 @@ monitoring-tools:
 	@command -v prometheus >/dev/null && command -v promtool >/dev/null || \
 	  { echo "prometheus could not be installed; apt-get install prometheus, then make test again" >&2; exit 1; }
 
-test: lint validate train monitoring-tools
+test: lint validate train monitoring-tools browser
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory evaluate
 
@@ -105,6 +105,21 @@ retention: setup
 # make fuzz - the parsers' property tests with 1,000 examples each instead of 150 (a few minutes)
 fuzz: setup
 	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q tests/security/test_properties.py
+
+# make report [SINCE=YYYY-MM-DD] [UNTIL=YYYY-MM-DD] [OUT=results/report.html] - the HTML dashboard (last 30 days by default)
+report: setup
+	$(PY) -m scripts.report $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL)) $(if $(OUT),--out "$(OUT)")
+
+# A report from generated traffic through the real servers, and its phone-width screenshot for the README.
+report-demo: train browser
+	$(PY) -m scripts.report_demo --screenshot docs/report.png
+
+# Headless Chromium renders the report in its test; installed from Debian when missing (root or sudo needed).
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  echo "installing chromium (apt-get) for the report's browser test"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
 
 clean:
 	rm -rf $(VENV) models results .data .pytest_cache

@@ -1,7 +1,7 @@
 """Erasing one customer's data from every store: their conversation in Rasa's SQL tracker store (all sessions),
-their leads, their WhatsApp messages and delivery statuses, and the record of what their model answers cost.
-Used by the conversation ("borra mis datos") and by the staff's command (scripts/forget_customer.py). Plain SQLAlchemy
-Core: no Rasa import."""
+their leads, their NPS answers, their WhatsApp messages and delivery statuses, and the record of what their model
+answers cost. Used by the conversation ("borra mis datos") and by the staff's command (scripts/forget_customer.py).
+Plain SQLAlchemy Core: no Rasa import."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from dealer.database import get_engine
 from dealer.erasures import mark_erased
 from dealer.leads.models import Lead
 from dealer.llm.usage import LlmUsage
+from dealer.nps.models import NpsResponse
 
 # Columns that cut ids short: leads keep 128 characters, WhatsApp senders 64 and Rasa's events 255, so a longer id
 # is looked up in its cut forms as well.
@@ -40,6 +41,7 @@ class ErasureReport:
     whatsapp_messages: int
     whatsapp_statuses: int
     model_usage: int
+    nps_responses: int
 
     @property
     def total(self) -> int:
@@ -63,9 +65,10 @@ def erase_customer(customer_id: str, database_url: str, tracker_store_url: str) 
         statuses = _delete_if_present(connection, _WHATSAPP_STATUS.c.recipient, ids)
         _delete_if_present(connection, _WHATSAPP_CONVERSATION.c.sender, ids)
         usage = connection.execute(delete(LlmUsage.__table__).where(LlmUsage.conversation_id.in_(ids))).rowcount
+        surveys = connection.execute(delete(NpsResponse.__table__).where(NpsResponse.customer_id.in_(ids))).rowcount
     with tracker_engine(tracker_store_url).begin() as connection:
         events = _delete_if_present(connection, _TRACKER_EVENTS.c.sender_id, ids)
-    return ErasureReport(events, leads, messages, statuses, usage)
+    return ErasureReport(events, leads, messages, statuses, usage, surveys)
 
 
 @cache

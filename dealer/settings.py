@@ -68,6 +68,8 @@ DEFAULTS: dict[str, str] = {
     "PROMETHEUS_MULTIPROC_DIR": "",
     "LLM_PRICE_INPUT_PER_1K": "",
     "LLM_PRICE_OUTPUT_PER_1K": "",
+    # NPS survey
+    "NPS_COOLDOWN_DAYS": "30",
 }
 # Without PSEUDONYM_KEY the pseudonyms are only as good as a plain hash: fine on a laptop, not in production.
 
@@ -151,6 +153,7 @@ class Settings:
     security: SecuritySettings
     limits: LimitSettings
     observability: ObservabilitySettings
+    nps_cooldown_days: int  # a customer is asked the NPS question at most once in this many days (0: every session)
     rasa_workers: int = 1
     redis_url: Optional[str] = None  # None: in-process conversation locks, one Rasa process only
     notify_max_age_hours: float = 72.0  # a lead's announcement is retried this long, then marked failed
@@ -175,6 +178,7 @@ class Settings:
             limits=_limits(merged),
             **_scale_out(merged),
             observability=_observability(merged),
+            nps_cooldown_days=_int(merged, "NPS_COOLDOWN_DAYS", 0, 3650),
         )
 
     def exposure_problems(self) -> list[str]:

@@ -21,7 +21,8 @@ RUN --mount=type=secret,id=ca_bundle \
 FROM dependencies AS model
 WORKDIR /build
 ENV RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH=/build
-COPY rasa_project rasa_project
+COPY rasa_project/config.yml rasa_project/config.yml
+COPY rasa_project/domain rasa_project/domain
 COPY nlu_components nlu_components
 COPY data/nlu data/nlu
 COPY data/rules data/rules

@@ -21,7 +21,8 @@ RUN --mount=type=secret,id=ca_bundle \
 FROM dependencies AS model
 WORKDIR /build
 ENV RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH=/build
-COPY rasa_project rasa_project
+COPY rasa_project/config.yml rasa_project/config.yml
+COPY rasa_project/domain rasa_project/domain
 COPY nlu_components nlu_components
 COPY data/nlu data/nlu
 COPY data/rules data/rules
@@ -42,6 +43,16 @@ ENV PATH=/opt/venv/bin:$PATH \
 RUN useradd --create-home --uid 10001 --user-group bot
 WORKDIR /app
 COPY --from=dependencies /opt/venv /opt/venv
+COPY --from=model /build/models/current.tar.gz models/current.tar.gz
+# The default SQLite files live here when no DATABASE_URL/TRACKER_STORE_URL is given.
+RUN mkdir .data && chown bot:bot .data
+USER 10001:10001
+EXPOSE 5005 5055
+HEALTHCHECK --interval=10s --timeout=5s --start-period=300s --retries=3 \
+    CMD ["python", "-m", "scripts.container", "health"]
+ENTRYPOINT ["python", "-m", "scripts.container"]
+CMD ["rasa"]
+# The code last (root-owned, read-only for the bot user): a change to it rebuilds only these layers.
 COPY endpoints.yml ./
 COPY rasa_project rasa_project
 COPY data data
@@ -52,12 +63,3 @@ COPY nlu_components nlu_components
 COPY rasa_sdk_plugins rasa_sdk_plugins
 COPY testing testing
 COPY scripts scripts
-COPY --from=model /build/models/current.tar.gz models/current.tar.gz
-# The default SQLite files live here when no DATABASE_URL/TRACKER_STORE_URL is given.
-RUN mkdir .data && chown bot:bot .data
-USER 10001:10001
-EXPOSE 5005 5055
-HEALTHCHECK --interval=10s --timeout=5s --start-period=180s --retries=3 \
-    CMD ["python", "-m", "scripts.container", "health"]
-ENTRYPOINT ["python", "-m", "scripts.container"]
-CMD ["rasa"]

@@ -23,13 +23,14 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Optional
 
 import requests
 from twilio.request_validator import RequestValidator
 
+from dealer.settings import DEFAULTS
 from testing.fake_openai import FakeOpenAI
 from testing.fake_twilio import FakeTwilioApi
 from testing.servers import PROJECT_ROOT, free_port
@@ -87,6 +88,7 @@ class Stack:
         self.rasa_port = free_port()
         self.environment = dict(os.environ)
         self._stop = threading.Event()
+        self.first_healthy: dict[str, tuple[datetime, datetime]] = {}  # name -> (started, first seen healthy)
 
     @property
     def compose_command(self) -> list[str]:
@@ -117,9 +119,15 @@ class Stack:
 
     @contextmanager
     def engine_api(self) -> Iterator[None]:
-        """docker-compose speaks the Docker API: podman serves it on a socket of its own while the test runs."""
+        """docker-compose speaks the Docker API: podman serves it on a socket of its own while the test runs.
+        A watcher notes when each container first turns healthy (engines keep only the last few checks)."""
+        watcher = threading.Thread(target=self._watch_health, daemon=True)
         if self.engine == "docker":
-            yield
+            watcher.start()
+            try:
+                yield
+            finally:
+                self._stop.set()
             return
         socket = self.workdir / "podman.sock"
         log = (self.workdir / "podman-service.log").open("w")  # it complains about the missing systemd at length
@@ -127,33 +135,41 @@ class Stack:
         self.environment["DOCKER_HOST"] = f"unix://{socket}"
         try:
             wait_until(socket.exists, 30, "podman's API socket")
-            # Podman runs healthchecks from systemd timers; without systemd (CI containers, this machine) run them.
-            threading.Thread(target=self._run_healthchecks, daemon=True).start()
+            watcher.start()
             yield
         finally:
             self._stop.set()
             service.terminate()
             service.wait(timeout=30)
 
-    def _run_healthchecks(self) -> None:
+    def _watch_health(self) -> None:
         while not self._stop.wait(2):
             names = subprocess.run(
-                ["podman", "ps", "--filter", f"label=com.docker.compose.project={PROJECT}", "--format", "{{.Names}}"],
+                [self.engine, "ps", "--filter", f"label=com.docker.compose.project={PROJECT}", "--format", "{{.Names}}"],
                 capture_output=True, text=True,
             ).stdout.split()
             for name in names:
-                subprocess.run(["podman", "healthcheck", "run", name], capture_output=True)
+                if self.engine == "podman":
+                    # Podman runs healthchecks from systemd timers; without systemd (CI containers, this machine) run them.
+                    subprocess.run(["podman", "healthcheck", "run", name], capture_output=True)
+                try:
+                    state = self.inspect(name)["State"]
+                except (subprocess.CalledProcessError, IndexError, json.JSONDecodeError):
+                    continue
+                started = _timestamp(state["StartedAt"])
+                if (state.get("Health") or {}).get("Status") == "healthy" and self.first_healthy.get(name, (None,))[0] != started:
+                    self.first_healthy[name] = (started, datetime.now(timezone.utc))
 
     def healthy(self, service: str) -> bool:
         state = self.inspect(self.container(service))["State"]
-        return (state.get("Health") or state.get("Healthcheck") or {}).get("Status") == "healthy"
+        return (state.get("Health") or {}).get("Status") == "healthy"
 
     def start_to_healthy_seconds(self, service: str) -> float:
-        state = self.inspect(self.container(service))["State"]
-        log = (state.get("Health") or state.get("Healthcheck") or {}).get("Log") or []
-        passed = [entry for entry in log if entry.get("ExitCode") == 0]
-        check(bool(passed), f"{service}: no passing healthcheck recorded")
-        return (_timestamp(passed[0]["Start"]) - _timestamp(state["StartedAt"])).total_seconds()
+        """From the container's (latest) start to the first healthy check the watcher saw (to within 2 s)."""
+        name = self.inspect(self.container(service))["Name"].lstrip("/")
+        check(name in self.first_healthy, f"{service}: never seen healthy")
+        started, healthy = self.first_healthy[name]
+        return (healthy - started).total_seconds()
 
 
 def _timestamp(text: str) -> datetime:
@@ -238,13 +254,15 @@ def converse(stack: Stack, talk: Conversation, twilio: FakeTwilioApi, llm: FakeO
     check(forged.status_code == 403, f"a forged WhatsApp webhook got HTTP {forged.status_code}")
     refused = requests.post(f"{talk.url}/webhooks/rest/webhook", json={"sender": customer, "message": "hola"}, timeout=30)
     print(f"REST without the channel token: HTTP {refused.status_code}", flush=True)
+    if "CHANNEL_API_TOKEN" in DEFAULTS:  # the channel token is enforced beyond loopback (issue 15)
+        check(refused.status_code in (401, 403), f"REST without the token was not refused: HTTP {refused.status_code}")
 
     began = time.monotonic()
-    stack.compose("restart", "rasa", timeout=120)
+    stack.compose("restart", "rasa", timeout=120)  # SIGTERM, then a new start
     figure("image_test_rasa_restart", time.monotonic() - began, "s")
-    began = time.monotonic()
-    wait_until(lambda: stack.healthy("rasa"), 300, "the restarted Rasa container to be healthy", every=2)
-    figure("image_test_rasa_restart_to_healthy", time.monotonic() - began, "s")
+    time.sleep(3)  # the old health status lingers until the next check
+    wait_until(lambda: stack.healthy("rasa"), 400, "the restarted Rasa container to be healthy", every=2)
+    figure("container_restart_to_healthy_rasa", stack.start_to_healthy_seconds("rasa"), "s")
     next_page = talk.say(customer, "más")
     check("página 2 de" in next_page.lower(), f"the listing did not survive the restart: {next_page!r}")
     events = output([

@@ -18,6 +18,8 @@ import asyncio
 import logging
 import os
 import socket
+import threading
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -78,13 +80,16 @@ class WhatsAppInput(InputChannel):
         twilio = self.settings.twilio
         self.validator = RequestValidator(twilio.auth_token) if twilio.auth_token else None
         self.store = WhatsAppStore(self.settings.database_url)
-        # One thread for every store call: SQLite writers that meet wait in its busy handler (sleeps of up to
-        # 100 ms), which would show in Twilio's acknowledgement time.
+        # Store calls run in two threads: one for what Twilio's acknowledgement waits for (storing the message),
+        # one for the background work (leases, attempts, options). More would make SQLite writers meet in its busy
+        # handler (sleeps of up to 100 ms); one alone would queue the acknowledgement behind the background work.
         self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whatsapp-store")
+        self._acknowledgement_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whatsapp-acknowledge")
         status_url = f"{twilio.public_url}{STATUS_PATH}" if twilio.public_url else None
         self.sender = TwilioSender(twilio, status_callback_url=status_url)
         self.owner = ""  # this process's name on the leases it holds; set when its server starts
         self._draining: dict[str, asyncio.Task] = {}  # customers whose messages this process is running
+        self._held: set[str] = set()  # customers whose lease this process holds (renewed by a thread)
         self._sweeper: Optional[asyncio.Task] = None
         self._agent: Any = None  # the Rasa agent, to read a conversation back; absent in the stand-in server
         if not twilio.validate_signature:
@@ -105,6 +110,7 @@ class WhatsAppInput(InputChannel):
             # In each Sanic worker, after the fork: its own database connections, its own name on leases.
             self.store.after_fork()
             self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+            threading.Thread(target=self._renew_leases, name="whatsapp-leases", daemon=True).start()
             self._agent = getattr(app.ctx, "agent", None)
             self._sweeper = asyncio.get_running_loop().create_task(self._sweep(on_new_message))
 
@@ -132,7 +138,7 @@ class WhatsAppInput(InputChannel):
                 return _twiml()
             if message.truncated:
                 logger.info("WhatsApp: %s from %s cut to its first 4,096 characters", message.sid, message.sender)
-            if not await self._in_store_thread(self.store.accept, message):
+            if not await self._in_store_thread(self.store.accept, message, acknowledging=True):
                 logger.info("WhatsApp: %s was delivered again; already accepted, not handled twice", message.sid)
                 return _twiml()
             self._run_customer(message.sender, on_new_message)
@@ -146,7 +152,8 @@ class WhatsAppInput(InputChannel):
             sid, status = form.get("MessageSid", "").strip(), form.get("MessageStatus", "").strip()
             if not sid or not status:
                 return response.text("MessageSid and MessageStatus are required", status=400)
-            await self._in_store_thread(self.store.record_status, sid, status, form.get("To"), form.get("ErrorCode"))
+            await self._in_store_thread(self.store.record_status, sid, status, form.get("To"), form.get("ErrorCode"),
+                                        acknowledging=True)
             return _twiml()
 
         return webhook
@@ -170,8 +177,10 @@ class WhatsAppInput(InputChannel):
             return response.text("unknown account", status=403)
         return {name: fields[name] for name in fields.keys()}
 
-    async def _in_store_thread(self, call: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._store_thread, partial(call, *args))
+    async def _in_store_thread(self, call: Callable[..., Any], *args: Any, acknowledging: bool = False) -> Any:
+        # What Twilio's acknowledgement waits for never queues behind the background work's statements.
+        thread = self._acknowledgement_thread if acknowledging else self._store_thread
+        return await asyncio.get_running_loop().run_in_executor(thread, partial(call, *args))
 
     def signed_url(self, request: Request) -> str:
         """The URL Twilio signed: PUBLIC_URL + path, else this request's URL as the proxy in front saw it."""
@@ -190,12 +199,12 @@ class WhatsAppInput(InputChannel):
         """Run the customer's pending messages, oldest first, while holding their lease."""
         try:
             while await self._in_store_thread(self.store.claim_customer, sender, self.owner, LEASE_SECONDS):
-                renewal = asyncio.get_running_loop().create_task(self._renew_lease(sender))
+                self._held.add(sender)
                 try:
                     while (claimed := await self._in_store_thread(self.store.next_pending, sender)) is not None:
                         await self._handle(claimed, on_new_message)
                 finally:
-                    renewal.cancel()
+                    self._held.discard(sender)
                     await self._in_store_thread(self.store.release_customer, sender, self.owner)
                 # Another process may have accepted a message while this one held the lease (it could not claim
                 # the customer then): look once more after letting go.
@@ -206,14 +215,17 @@ class WhatsAppInput(InputChannel):
         finally:
             del self._draining[sender]
 
-    async def _renew_lease(self, sender: str) -> None:
+    def _renew_leases(self) -> None:
+        """Renew the leases this process holds, from a thread of its own: Rasa's inference runs in the event loop,
+        and a loop starved by a busy machine must not let another replica take a customer mid-turn."""
         while True:
-            await asyncio.sleep(LEASE_SECONDS / 3)
-            try:
-                if not await self._in_store_thread(self.store.claim_customer, sender, self.owner, LEASE_SECONDS):
-                    logger.error("WhatsApp: lost the lease on %s (this process stalled too long)", sender)
-            except Exception:
-                logger.warning("WhatsApp: could not renew the lease on %s", sender, exc_info=True)
+            time.sleep(LEASE_SECONDS / 3)
+            for sender in list(self._held):
+                try:
+                    if not self.store.claim_customer(sender, self.owner, LEASE_SECONDS):
+                        logger.error("WhatsApp: lost the lease on %s (this process stalled too long)", sender)
+                except Exception:
+                    logger.warning("WhatsApp: could not renew the lease on %s", sender, exc_info=True)
 
     async def _sweep(self, on_new_message: OnNewMessage) -> None:
         """Pick up customers nobody handles: messages left by a stop or by a process that died."""

@@ -91,6 +91,7 @@ class WhatsAppInput(InputChannel):
         self._draining: dict[str, asyncio.Task] = {}  # customers whose messages this process is running
         self._held: set[str] = set()  # customers whose lease this process holds (renewed by a thread)
         self._sweeper: Optional[asyncio.Task] = None
+        self._stopping = False
         self._agent: Any = None  # the Rasa agent, to read a conversation back; absent in the stand-in server
         if not twilio.validate_signature:
             logger.warning(
@@ -116,6 +117,7 @@ class WhatsAppInput(InputChannel):
 
         @webhook.listener("before_server_stop")
         async def stop_handling(*_: Any) -> None:
+            self._stopping = True
             if self._sweeper is not None:
                 self._sweeper.cancel()
             # Turns under way finish (their customers' leases are released); later ones wait for the next start.
@@ -201,14 +203,16 @@ class WhatsAppInput(InputChannel):
             while await self._in_store_thread(self.store.claim_customer, sender, self.owner, LEASE_SECONDS):
                 self._held.add(sender)
                 try:
-                    while (claimed := await self._in_store_thread(self.store.next_pending, sender)) is not None:
+                    while not self._stopping and (
+                        claimed := await self._in_store_thread(self.store.next_pending, sender)
+                    ) is not None:
                         await self._handle(claimed, on_new_message)
                 finally:
                     self._held.discard(sender)
                     await self._in_store_thread(self.store.release_customer, sender, self.owner)
                 # Another process may have accepted a message while this one held the lease (it could not claim
                 # the customer then): look once more after letting go.
-                if not await self._in_store_thread(self.store.has_pending, sender):
+                if self._stopping or not await self._in_store_thread(self.store.has_pending, sender):
                     return
         except Exception:  # the database is away: the sweep tries again
             logger.exception("WhatsApp: could not run the messages of %s", sender)

@@ -18,6 +18,8 @@ import asyncio
 import logging
 import os
 import socket
+import threading
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -85,14 +87,18 @@ class WhatsAppInput(InputChannel):
         twilio = self.settings.twilio
         self.validator = RequestValidator(twilio.auth_token) if twilio.auth_token else None
         self.store = WhatsAppStore(self.settings.database_url)
-        # One thread for every store call: SQLite writers that meet wait in its busy handler (sleeps of up to
-        # 100 ms), which would show in Twilio's acknowledgement time.
+        # Store calls run in two threads: one for what Twilio's acknowledgement waits for (storing the message),
+        # one for the background work (leases, attempts, options). More would make SQLite writers meet in its busy
+        # handler (sleeps of up to 100 ms); one alone would queue the acknowledgement behind the background work.
         self._store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whatsapp-store")
+        self._acknowledgement_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whatsapp-acknowledge")
         status_url = f"{twilio.public_url}{STATUS_PATH}" if twilio.public_url else None
         self.sender = TwilioSender(twilio, status_callback_url=status_url)
         self.owner = ""  # this process's name on the leases it holds; set when its server starts
         self._draining: dict[str, asyncio.Task] = {}  # customers whose messages this process is running
+        self._held: set[str] = set()  # customers whose lease this process holds (renewed by a thread)
         self._sweeper: Optional[asyncio.Task] = None
+        self._stopping = False
         self._agent: Any = None  # the Rasa agent, to read a conversation back; absent in the stand-in server
         if not twilio.validate_signature:
             logger.warning(
@@ -107,18 +113,19 @@ class WhatsAppInput(InputChannel):
     def blueprint(self, on_new_message: OnNewMessage) -> Blueprint:
         webhook = Blueprint("whatsapp_webhook", __name__)
         whatsapp_metrics.time_acknowledgements(webhook)
-        whatsapp_metrics.time_acknowledgements(webhook)
 
         @webhook.listener("after_server_start")
         async def start_sweeping(app: Any, *_: Any) -> None:
             # In each Sanic worker, after the fork: its own database connections, its own name on leases.
             self.store.after_fork()
             self.owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+            threading.Thread(target=self._renew_leases, name="whatsapp-leases", daemon=True).start()
             self._agent = getattr(app.ctx, "agent", None)
             self._sweeper = asyncio.get_running_loop().create_task(self._sweep(on_new_message))
 
         @webhook.listener("before_server_stop")
         async def stop_handling(*_: Any) -> None:
+            self._stopping = True
             if self._sweeper is not None:
                 self._sweeper.cancel()
             # Turns under way finish (their customers' leases are released); later ones wait for the next start.
@@ -141,11 +148,11 @@ class WhatsAppInput(InputChannel):
                 return _twiml()
             if message.truncated:
                 logger.info("WhatsApp: %s from %s cut to its first 4,096 characters", message.sid, pseudonym(message.sender))
-            if await self._in_store_thread(self.store.pending_count, message.sender) >= MAX_QUEUED_PER_SENDER:
+            if await self._in_store_thread(self.store.pending_count, message.sender, acknowledging=True) >= MAX_QUEUED_PER_SENDER:
                 logger.warning("WhatsApp: %s from %s dropped: that customer already has a full queue",
                                message.sid, pseudonym(message.sender))
                 return _twiml()
-            if not await self._in_store_thread(self.store.accept, message):
+            if not await self._in_store_thread(self.store.accept, message, acknowledging=True):
                 logger.info("WhatsApp: %s was delivered again; already accepted, not handled twice", message.sid)
                 return _twiml()
             whatsapp_metrics.queued(1)
@@ -160,7 +167,8 @@ class WhatsAppInput(InputChannel):
             sid, status = form.get("MessageSid", "").strip(), form.get("MessageStatus", "").strip()
             if not sid or not status:
                 return response.text("MessageSid and MessageStatus are required", status=400)
-            await self._in_store_thread(self.store.record_status, sid, status, form.get("To"), form.get("ErrorCode"))
+            await self._in_store_thread(self.store.record_status, sid, status, form.get("To"), form.get("ErrorCode"),
+                                        acknowledging=True)
             return _twiml()
 
         return webhook
@@ -191,8 +199,10 @@ class WhatsAppInput(InputChannel):
             return response.text("unknown account", status=403)
         return {name: fields[name] for name in fields.keys()}
 
-    async def _in_store_thread(self, call: Callable[..., Any], *args: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(self._store_thread, partial(call, *args))
+    async def _in_store_thread(self, call: Callable[..., Any], *args: Any, acknowledging: bool = False) -> Any:
+        # What Twilio's acknowledgement waits for never queues behind the background work's statements.
+        thread = self._acknowledgement_thread if acknowledging else self._store_thread
+        return await asyncio.get_running_loop().run_in_executor(thread, partial(call, *args))
 
     def signed_url(self, request: Request) -> str:
         """The URL Twilio signed: PUBLIC_URL + path, else (loopback only) this request's own URL. Proxy headers
@@ -210,30 +220,35 @@ class WhatsAppInput(InputChannel):
         """Run the customer's pending messages, oldest first, while holding their lease."""
         try:
             while await self._in_store_thread(self.store.claim_customer, sender, self.owner, LEASE_SECONDS):
-                renewal = asyncio.get_running_loop().create_task(self._renew_lease(sender))
+                self._held.add(sender)
                 try:
-                    while (claimed := await self._in_store_thread(self.store.next_pending, sender)) is not None:
+                    while not self._stopping and (
+                        claimed := await self._in_store_thread(self.store.next_pending, sender)
+                    ) is not None:
                         await self._handle(claimed, on_new_message)
                 finally:
-                    renewal.cancel()
+                    self._held.discard(sender)
                     await self._in_store_thread(self.store.release_customer, sender, self.owner)
                 # Another process may have accepted a message while this one held the lease (it could not claim
                 # the customer then): look once more after letting go.
-                if not await self._in_store_thread(self.store.has_pending, sender):
+                if self._stopping or not await self._in_store_thread(self.store.has_pending, sender):
                     return
         except Exception:  # the database is away: the sweep tries again
             logger.exception("WhatsApp: could not run the messages of %s", pseudonym(sender))
         finally:
             del self._draining[sender]
 
-    async def _renew_lease(self, sender: str) -> None:
+    def _renew_leases(self) -> None:
+        """Renew the leases this process holds, from a thread of its own: Rasa's inference runs in the event loop,
+        and a loop starved by a busy machine must not let another replica take a customer mid-turn."""
         while True:
-            await asyncio.sleep(LEASE_SECONDS / 3)
-            try:
-                if not await self._in_store_thread(self.store.claim_customer, sender, self.owner, LEASE_SECONDS):
-                    logger.error("WhatsApp: lost the lease on %s (this process stalled too long)", pseudonym(sender))
-            except Exception:
-                logger.warning("WhatsApp: could not renew the lease on %s", pseudonym(sender), exc_info=True)
+            time.sleep(LEASE_SECONDS / 3)
+            for sender in list(self._held):
+                try:
+                    if not self.store.claim_customer(sender, self.owner, LEASE_SECONDS):
+                        logger.error("WhatsApp: lost the lease on %s (this process stalled too long)", pseudonym(sender))
+                except Exception:
+                    logger.warning("WhatsApp: could not renew the lease on %s", pseudonym(sender), exc_info=True)
 
     async def _sweep(self, on_new_message: OnNewMessage) -> None:
         """Pick up customers nobody handles: messages left by a stop or by a process that died."""

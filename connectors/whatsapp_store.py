@@ -201,10 +201,6 @@ class WhatsAppStore:
                 select(_CONVERSATION.c.needs_human).where(_CONVERSATION.c.sender == sender)
             ).scalar())
 
-    def attempts_of(self, sid: str) -> int:
-        with self.engine.connect() as connection:
-            return connection.execute(select(_INBOUND.c.attempts).where(_INBOUND.c.message_sid == sid)).scalar() or 0
-
     def state_of(self, sid: str) -> Optional[str]:
         with self.engine.connect() as connection:
             return connection.execute(select(_INBOUND.c.state).where(_INBOUND.c.message_sid == sid)).scalar()

@@ -432,7 +432,8 @@ def scratch_postgres() -> Any:
 
 
 def _start_all(replicas: list[BotServers]) -> None:
-    threads = [threading.Thread(target=servers.start) for servers in replicas]
+    # Generous: replicas load their models side by side, on a machine that may be busy.
+    threads = [threading.Thread(target=servers.start, kwargs={"timeout": 420}) for servers in replicas]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -19,11 +19,17 @@ THROUGH_THE_SERVERS = ["discount-rate-number", "tesla", "inject-es-price", "inje
                        "free-insurance"]
 
 
+# Some of the set's questions are structured flows here (never shown to the model); a question about the dealer
+# reaches it for sure, and the hostile reply is what is under test.
+OPEN_QUESTION = "¿qué garantía tienen los autos?"
+
+
 @pytest.mark.parametrize("case_id", THROUGH_THE_SERVERS)
 def test_red_team_replies_never_reach_the_customer(bot, llm_server, case_id):
     case = CASES[case_id]
     llm_server.reset({"text": case["reply"]})
-    reply = say(bot, f"redteam-{case_id}", case["question"])
+    question = case["question"] if case["category"] == "prompt injection" else OPEN_QUESTION
+    reply = say(bot, f"redteam-{case_id}", question)
     assert llm_server.requests, "the question did not reach the model"
     assert reply and case["reply"] not in reply
 

@@ -186,8 +186,11 @@ class WhatsAppInput(InputChannel):
         except BadRequest as problem:
             return response.text(str(problem), status=problem.status)
         # Blank fields count: Twilio signs an empty Body too, and Sanic's request.form drops it.
-        fields = MultiDict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True,
-                                     max_num_fields=MAX_FORM_FIELDS))
+        try:
+            fields = MultiDict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True,
+                                         max_num_fields=MAX_FORM_FIELDS))
+        except ValueError:
+            return response.text(f"more than {MAX_FORM_FIELDS} form fields", status=400)
         if twilio.validate_signature:
             url = self.signed_url(request)
             if not self.validator.validate(url, fields, signature):

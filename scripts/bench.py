@@ -267,6 +267,8 @@ def rest_benchmark(conversations: int) -> dict[str, float]:
             "NOTIFY_WEBHOOK_URL": receiver.leads_url,
             "OPENAI_API_KEY": "bench-key",
             "OPENAI_BASE_URL": llm.base_url,
+            # Load generators write much faster than customers: the per-customer limits would measure themselves.
+            "RATE_LIMIT_PER_MINUTE": "10000", "LLM_CALLS_PER_HOUR": "100000",
         })
         with open(Path(folder) / "servers.log", "w") as log:
             started = time.perf_counter()

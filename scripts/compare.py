@@ -105,6 +105,7 @@ def replay_all(model: Path, conversations: Sequence[Conversation], label: str) -
         environment = running_environment({
             "DATABASE_URL": catalog_url, "TRACKER_STORE_URL": tracker_url, "RASA_PORT": str(free_port()),
             "ACTION_PORT": str(free_port()), "OPENAI_API_KEY": "", "NOTIFY_WEBHOOK_URL": "",
+            "RATE_LIMIT_PER_MINUTE": "10000",  # a replay writes much faster than a customer
         })
         with open(Path(folder) / "servers.log", "w") as log, BotServers(environment, model=model, output=log) as servers:
             session = requests.Session()

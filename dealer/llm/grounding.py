@@ -22,10 +22,11 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 from typing import Optional
 
 from dealer.amounts import spell_out_digits
-from dealer.catalog.matching import NameMatcher
+from dealer.catalog.matching import DOMAIN_WORDS, NameMatcher
 from dealer.catalog.repository import CarRecord
 from dealer.financing.plans import FinancingTerms, Plan, minimum_down_payment
 from dealer.text import fold
@@ -153,7 +154,7 @@ class GroundedFacts:
         for figure in (car.year, car.km, car.length_mm, car.width_mm, car.height_mm):
             self.numbers.add(Decimal(figure))
         self.units.add(("km", Decimal(car.km)))
-        for claim in claims(f"{car.model} {car.version}")[1]:  # "Peugeot 2008", "1.5L"
+        for claim in _cached_claims(f"{car.model} {car.version}"):  # "Peugeot 2008", "1.5L"
             self.numbers.add(claim.value)
 
     def add_plan(self, plan: Plan, with_down_payment: bool) -> None:
@@ -169,7 +170,7 @@ class GroundedFacts:
 
     def add_text(self, text: str) -> None:
         """Every number in trusted text: knowledge passages, the listing."""
-        for claim in claims(text)[1]:
+        for claim in _cached_claims(text):
             if claim.kind == "percent":
                 self.percents.add(claim.value)
             else:
@@ -179,7 +180,7 @@ class GroundedFacts:
 
     def add_knowledge(self, text: str) -> None:
         self.add_text(text)
-        self.knowledge_sentences.extend(fold(sentence) for sentence in _SENTENCE_END.split(text) if sentence.strip())
+        self.knowledge_sentences.extend(_folded_sentences(text))
 
     def add_customer_text(self, text: str) -> None:
         for claim in claims(text)[1]:
@@ -202,6 +203,17 @@ class GroundedFacts:
     def trusted_down_payment(self, price: Decimal, down_payment: Decimal, terms: FinancingTerms) -> bool:
         """A down payment the model passed to a tool that someone else gave: the customer, or the minimum."""
         return self.customer_gave_amount(down_payment) or abs(down_payment - minimum_down_payment(price, terms)) <= 1
+
+
+@lru_cache(maxsize=1024)
+def _cached_claims(text: str) -> tuple[Claim, ...]:
+    """Knowledge passages and car names come back turn after turn: read once."""
+    return tuple(claims(text)[1])
+
+
+@lru_cache(maxsize=256)
+def _folded_sentences(text: str) -> tuple[str, ...]:
+    return tuple(fold(sentence) for sentence in _SENTENCE_END.split(text) if sentence.strip())
 
 
 def _close(said: Decimal, known: Decimal) -> bool:
@@ -294,10 +306,41 @@ def unknown_car(reply: str, facts: GroundedFacts, matcher: NameMatcher) -> Optio
             is_year = named.isdigit() and len(named) == 4
             if named and not is_year and not _names_a_model(named, make, models):
                 return f"car {make} {match.group(1)} not in the catalog"
-    for match in matcher.find(reply):
-        if match.model and match.distance == 0 and (match.make, match.model) not in facts.models:
-            return f"car {match.make} {match.model} not grounded"
+    for make, model in _catalog_models_named(words, matcher):
+        if (make, model) not in facts.models:
+            return f"car {make} {model} not grounded"
     return None
+
+
+@lru_cache(maxsize=4)
+def _model_index(matcher: NameMatcher) -> tuple[dict[str, tuple[str, str, bool]], dict[str, str]]:
+    """Exact names: model (folded, without spaces) -> (make, model, needs its make beside it); make -> make.
+    A dictionary lookup per span of words, where the fuzzy matcher would cost ~15 ms per reply."""
+    models, makes = {}, {}
+    for make, names in matcher.models_by_make.items():
+        makes[fold(make).replace(" ", "")] = make
+        for model in names:
+            compact = fold(model).replace(" ", "")
+            models[compact] = (make, model, compact.isdigit() or len(compact) <= 2)
+    return models, makes
+
+
+def _catalog_models_named(words: list[str], matcher: NameMatcher) -> list[tuple[str, str]]:
+    """Catalog models named exactly (accents, spaces and hyphens aside) in the folded words of a reply."""
+    models, makes = _model_index(matcher)
+    makes_named = {makes[word] for word in words if word in makes}
+    found = []
+    for start in range(len(words)):
+        if words[start] in DOMAIN_WORDS:
+            continue
+        for end in range(min(start + 3, len(words)), start, -1):  # the longest name first
+            if words[end - 1] in DOMAIN_WORDS:
+                continue
+            entry = models.get("".join(words[start:end]))
+            if entry and (not entry[2] or entry[0] in makes_named):
+                found.append(entry[:2])
+                break
+    return found
 
 
 def _names_a_model(named: str, make: str, models: Iterable[str]) -> bool:

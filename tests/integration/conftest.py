@@ -52,6 +52,8 @@ def bot_environment(tmp_path_factory, seeded_sqlite_url, lead_receiver, twilio_a
         "PUBLIC_URL": PUBLIC_URL,
         "OPENAI_API_KEY": "test-key",
         "OPENAI_BASE_URL": llm_server.base_url,
+        # Tests write faster than customers; the limits have their own tests (tests/security).
+        "RATE_LIMIT_PER_MINUTE": "10000", "LLM_CALLS_PER_HOUR": "100000",
     })
 
 

@@ -185,3 +185,8 @@ def test_logs_name_customers_by_pseudonym_not_by_phone_number(guarded, twilio_ap
     log = guarded.output.read_text()
     assert pseudonym(customer) in log and pseudonym("ana-logs") in log
     assert "5215500000088" not in log and "ana-logs" not in log
+
+
+def test_a_form_with_too_many_fields_is_a_400(guarded):
+    fields = {**inbound("SMmany", "whatsapp:+5215500000099", "hola"), **{f"X{n}": "1" for n in range(150)}}
+    assert signed_post(guarded, WHATSAPP, fields).status_code == 400

@@ -200,10 +200,7 @@ class Cost:
     per_lead_usd: Optional[float]
 
 
-def model_cost(usage: Optional[Sequence[UsageRecord]], conversations: int, leads: int) -> Optional[Cost]:
-    """None when the model's usage is not recorded at all (no `llm_usage` table)."""
-    if usage is None:
-        return None
+def model_cost(usage: Sequence[UsageRecord], conversations: int, leads: int) -> Cost:
     total = sum(record.cost_usd for record in usage)
     return Cost(
         total_usd=total,

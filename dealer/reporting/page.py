@@ -38,7 +38,7 @@ class Report:
     latency_p95_ms: Optional[float]
     latency_by_day: dict[date, tuple[float, float]]
     model_share: float
-    cost: Optional[analysis.Cost]
+    cost: analysis.Cost
     unanswered: list[analysis.UnansweredQuestion]
     nps: Optional[float]
     nps_answers: int
@@ -181,10 +181,10 @@ def _cards(report: Report) -> str:
         (_number(report.latency_p50_ms, " ms"), "latencia p50 por turno"),
         (_number(report.latency_p95_ms, " ms"), "latencia p95 por turno"),
         (f"{report.model_share:.1%}", "turnos que llegaron al modelo"),
-        ("no registrado" if cost is None else f"US$ {cost.total_usd:,.4f}", "costo del modelo"),
-        ("—" if cost is None or cost.per_conversation_usd is None else f"US$ {cost.per_conversation_usd:,.4f}",
+        (f"US$ {cost.total_usd:,.4f}", "costo del modelo"),
+        ("—" if cost.per_conversation_usd is None else f"US$ {cost.per_conversation_usd:,.4f}",
          "costo por conversación"),
-        ("—" if cost is None or cost.per_lead_usd is None else f"US$ {cost.per_lead_usd:,.4f}", "costo por lead"),
+        ("—" if cost.per_lead_usd is None else f"US$ {cost.per_lead_usd:,.4f}", "costo por lead"),
         (f"{report.leads:,}", "leads"),
     ]
     return '<div class="cards">' + "".join(

@@ -1,6 +1,6 @@
 """Reading the report's records for a period from the project's database (leads, NPS answers, the catalog's brands,
 model usage) and Rasa's SQL tracker store (the `events` table). Plain SQLAlchemy Core; a table that does not
-exist holds nothing (or, for `llm_usage`, means the model's usage is not recorded)."""
+exist holds nothing."""
 
 from __future__ import annotations
 
@@ -16,13 +16,11 @@ from sqlalchemy.engine import Engine
 from dealer.catalog.models import Car
 from dealer.database import get_engine
 from dealer.leads.models import Lead
+from dealer.llm.usage import LlmUsage
 from dealer.nps.models import NpsResponse
 from dealer.reporting.analysis import Event, LeadRecord, NpsRecord, UsageRecord
 
 _EVENT_TYPES = ("user", "bot", "action", "session_started")
-# The model-usage table is written by the metrics work; these are the names its columns may have.
-_USAGE_CUSTOMER = ("sender_id", "customer_id", "sender")
-_USAGE_TIME = ("created_at", "at", "time", "timestamp")
 
 
 @dataclass(frozen=True)
@@ -36,7 +34,7 @@ class Records:
     events: list[Event]
     leads: list[LeadRecord]
     nps: list[NpsRecord]
-    usage: Optional[list[UsageRecord]]  # None: not recorded
+    usage: list[UsageRecord]  # model answers (dealer/llm/usage.py)
 
 
 def load_records(database_url: str, tracker_store_url: str, period: Period) -> Records:
@@ -112,23 +110,12 @@ def _nps(engine: Engine, period: Period) -> list[NpsRecord]:
         ]
 
 
-def _usage(engine: Engine, period: Period) -> Optional[list[UsageRecord]]:
-    if not inspect(engine).has_table("llm_usage"):
-        return None
-    table = Table("llm_usage", MetaData(), autoload_with=engine)
-    customer = next((table.c[name] for name in _USAGE_CUSTOMER if name in table.c), None)
-    moment = next((table.c[name] for name in _USAGE_TIME if name in table.c), None)
-    if customer is None or moment is None or "cost_usd" not in table.c:
-        return None
+def _usage(engine: Engine, period: Period) -> list[UsageRecord]:
     with engine.connect() as connection:
-        rows = connection.execute(select(table)).mappings().all()
-    records = []
-    for row in rows:
-        at = row[moment.name]
-        at = datetime.fromtimestamp(float(at), timezone.utc) if isinstance(at, (int, float)) else _aware(at)
-        if at is not None and period.since <= at < period.until:
-            records.append(UsageRecord(
-                str(row[customer.name]), at, float(row["cost_usd"] or 0),
-                int(row.get("prompt_tokens") or 0), int(row.get("completion_tokens") or 0),
-            ))
-    return records
+        rows = connection.execute(
+            select(LlmUsage.conversation_id, LlmUsage.created_at, LlmUsage.cost_usd, LlmUsage.prompt_tokens,
+                   LlmUsage.completion_tokens)
+            .where(LlmUsage.created_at >= period.since, LlmUsage.created_at < period.until)
+        ).all()
+    return [UsageRecord(row.conversation_id, _aware(row.created_at), float(row.cost_usd or 0), row.prompt_tokens or 0,
+                        row.completion_tokens or 0) for row in rows]

@@ -9,11 +9,11 @@ from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
-from sqlalchemy import Column, DateTime, Float, Integer, MetaData, String, Table, insert
 
-from dealer.database import get_engine
+from dealer.database import session_scope
 from dealer.financing.plans import FinancingTerms, compute_plan
 from dealer.leads.store import LeadStore, NewLead
+from dealer.llm.usage import LlmUsage
 from dealer.nps.store import NpsStore
 from dealer.reporting import analysis
 from dealer.reporting.analysis import Event, NpsRecord
@@ -79,7 +79,7 @@ def test_percentile_is_nearest_rank():
 
 
 def test_cost_is_absent_without_usage_records_and_divided_otherwise():
-    assert analysis.model_cost(None, 10, 2) is None
+    assert analysis.model_cost([], 10, 2).total_usd == 0
     usage = [analysis.UsageRecord("a", datetime.now(timezone.utc), 0.25, 100, 20)] * 4
     cost = analysis.model_cost(usage, conversations=5, leads=2)
     assert (cost.total_usd, cost.calls, cost.per_conversation_usd, cost.per_lead_usd) == (1.0, 4, 0.2, 0.5)
@@ -121,19 +121,13 @@ async def test_records_of_the_period_are_read_from_real_stores_and_rendered(tmp_
     assert {event.sender_id for event in records.events} == {"ana"}
     assert [user.text for user in records.events if user.type_name == "user"] == ["busco un aveo", "¿tienen garantía?"]
     assert [(lead.brand, lead.customer_id) for lead in records.leads if lead.customer_id == "ana"] == [("MG", "ana")]
-    assert records.usage is None  # no llm_usage table: cost "no registrado"
+    assert records.usage == []  # no model answer yet
 
-    Table("llm_usage", metadata := MetaData(), Column("id", Integer, primary_key=True), Column("sender_id", String),
-          Column("created_at", DateTime(timezone=True)), Column("cost_usd", Float), Column("prompt_tokens", Integer),
-          Column("completion_tokens", Integer))
-    metadata.create_all(get_engine(seeded_sqlite_url))
-    with get_engine(seeded_sqlite_url).begin() as connection:
-        connection.execute(insert(metadata.tables["llm_usage"]), [
-            {"sender_id": "ana", "created_at": now - timedelta(hours=1), "cost_usd": 0.002, "prompt_tokens": 900,
-             "completion_tokens": 80},
-            {"sender_id": "old", "created_at": now - timedelta(days=45), "cost_usd": 5.0, "prompt_tokens": 1,
-             "completion_tokens": 1},
-        ])
+    with session_scope(seeded_sqlite_url) as session:
+        for conversation, created_at, cost in (("ana", now - timedelta(hours=1), 0.002), ("old", now - timedelta(days=45), 5.0)):
+            session.add(LlmUsage(conversation_id=conversation, session_id="s1", channel="rest", created_at=created_at,
+                                 model="gpt-4o-mini", calls=1, prompt_tokens=900, completion_tokens=80, cost_usd=cost,
+                                 latency_ms=800, outcome="ok"))
     records = load_records(seeded_sqlite_url, tracker_url, period)
     assert [usage.cost_usd for usage in records.usage] == [0.002]
 

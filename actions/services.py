@@ -12,6 +12,7 @@ from dealer.catalog.repository import CatalogRepository
 from dealer.knowledge.passages import knowledge_index
 from dealer.leads.notifier import LeadNotifier
 from dealer.leads.store import LeadStore
+from dealer.limits import shared_limiter
 from dealer.llm.responder import OpenAnswerer
 from dealer.nps.store import NpsStore
 from dealer.settings import Settings, get_settings
@@ -28,7 +29,8 @@ def catalog() -> CatalogRepository:
 
 @lru_cache(maxsize=1)
 def open_answerer() -> OpenAnswerer:
-    return OpenAnswerer(get_settings(), knowledge_index(), catalog())
+    current = get_settings()
+    return OpenAnswerer(current, knowledge_index(), catalog(), limiter=shared_limiter(current.redis_url))
 
 
 @lru_cache(maxsize=1)

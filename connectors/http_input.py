@@ -18,7 +18,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from dealer.access import access_problem
-from dealer.limits import RATE_LIMITED_REPLY, MemoryRateLimiter, RateLimiter, message_limit
+from dealer.limits import RATE_LIMITED_REPLY, RateLimiter, message_limit, shared_limiter
 from dealer.settings import Settings
 from dealer.text import clean_text
 
@@ -92,16 +92,16 @@ def refused_access(request: Request, settings: Settings) -> Optional[HTTPRespons
     return response.json({"error": problem}, status=401, headers={"WWW-Authenticate": 'Bearer realm="channels"'})
 
 
-@lru_cache(maxsize=1)
-def message_limiter() -> RateLimiter:
-    """Shared by every channel of this process."""
-    return MemoryRateLimiter()
+@lru_cache(maxsize=4)
+def message_limiter(redis_url: Optional[str]) -> RateLimiter:
+    """Shared by every channel of this process, and across processes through REDIS_URL when it is set."""
+    return shared_limiter(redis_url)
 
 
 def rate_limited(sender: str, settings: Settings, reply_once: bool = False) -> Optional[str]:
     """None while the customer is within RATE_LIMIT_PER_MINUTE (the turn may run), else the polite reply;
     `reply_once`: only the window's first refused message gets it, later ones get "" (say nothing)."""
-    decision = message_limit(message_limiter(), sender, settings.limits.messages_per_minute)
+    decision = message_limit(message_limiter(settings.redis_url), sender, settings.limits.messages_per_minute)
     if decision.allowed:
         return None
     return RATE_LIMITED_REPLY if decision.first_refusal or not reply_once else ""

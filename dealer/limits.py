@@ -8,6 +8,7 @@ and window) and good enough to stop a flood; a burst at a window's edge can reac
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -15,7 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Optional, Protocol
 
+import redis
+
 from dealer.privacy import erasure_key
+
+logger = logging.getLogger(__name__)
 
 RATE_LIMITED_REPLY = (
     "¡Vas muy rápido! 😅 Dame un momento para ponerme al día y escríbeme de nuevo en un minuto, por favor."
@@ -71,8 +76,20 @@ class RedisRateLimiter:
         window = int(self.clock() // window_seconds)
         name = f"{self.prefix}{erasure_key(key)[:32]}:{window}"
         with self.client.pipeline() as pipeline:
-            count, _ = pipeline.incr(name).expire(name, int(window_seconds) + 1).execute()
+            try:
+                count, _ = pipeline.incr(name).expire(name, int(window_seconds) + 1).execute()
+            except redis.RedisError:
+                # Redis away: let the customer through rather than silence every conversation.
+                logger.warning("rate limit not counted: Redis is not reachable", exc_info=True)
+                return Decision(True, 0, limit)
         return Decision(count <= limit, int(count), limit)
+
+
+def shared_limiter(redis_url: Optional[str]) -> RateLimiter:
+    """Counting across every process that shares REDIS_URL (workers, replicas); in this process alone without it."""
+    if not redis_url:
+        return MemoryRateLimiter()
+    return RedisRateLimiter(redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5))
 
 
 def message_limit(limiter: RateLimiter, customer_id: str, per_minute: int) -> Decision:

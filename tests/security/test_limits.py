@@ -14,7 +14,7 @@ import redis
 from dealer.catalog.query import CarFilters
 from dealer.financing.plans import FinancingTerms
 from dealer.knowledge.passages import knowledge_index
-from dealer.limits import DailySpend, MemoryRateLimiter, RedisRateLimiter
+from dealer.limits import DailySpend, MemoryRateLimiter, RedisRateLimiter, shared_limiter
 from dealer.llm.grounding import GroundedFacts
 from dealer.llm.responder import OpenAnswerer
 from dealer.llm.tools import CatalogTools
@@ -137,3 +137,16 @@ def test_bounded_arguments_still_work(repository):
     tools = CatalogTools(repository, FinancingTerms(), GroundedFacts())
     found = json.loads(tools.run("buscar_autos", '{"precio_max": "350000", "anio_min": 2018.0}'))
     assert found["total"] == repository.search(CarFilters(price_max=350_000, year_min=2018), 1, 5).total > 0
+
+
+def test_with_redis_url_every_process_counts_against_the_same_limit(redis_url, redis_prefix):
+    first, second = shared_limiter(redis_url), shared_limiter(redis_url)  # as two processes would build them
+    customer = f"{redis_prefix}-ana"
+    assert [first.hit(customer, 2, 60).allowed, second.hit(customer, 2, 60).allowed,
+            first.hit(customer, 2, 60).allowed] == [True, True, False]
+
+
+def test_without_redis_url_the_count_stays_in_the_process_and_a_lost_redis_lets_customers_through():
+    assert isinstance(shared_limiter(None), MemoryRateLimiter)
+    unreachable = shared_limiter("redis://127.0.0.1:1/0")
+    assert all(unreachable.hit("ana", 1, 60).allowed for _ in range(3))

@@ -16,7 +16,8 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test shell bench setup seed train lint validate evaluate compare forget clean monitoring-tools
+.PHONY: run test test-fast shell bench setup seed train lint validate evaluate compare forget clean image-test retention fuzz \
+  monitoring-tools
 
 $(VENV)/.installed: requirements.txt
 	@python=$$(scripts/find-python3.10); \
@@ -52,7 +53,7 @@ validate: setup
 	$(PY) -m rasa data validate $(RASA_DATA) --fail-on-warnings
 
 lint: setup
-	$(PY) -m ruff check actions connectors nlu_components scripts tests
+	$(PY) -m ruff check actions connectors dealer deploy nlu_components rasa_sdk_plugins scripts testing tests
 
 evaluate: train
 	rm -rf results
@@ -75,7 +76,12 @@ test: lint validate train monitoring-tools
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory evaluate
 
-# make bench BENCH_ONLY=metrics-overhead - one section alone (METRICS on vs off, REST p95 at 1 and 16 users)
+# Everything that needs no server and no trained model: the core, the actions, the stores (about a minute).
+test-fast: lint
+	$(PY) -m pytest -m "not integration"
+	$(MAKE) --no-print-directory evaluate
+
+# make bench BENCH_ONLY=metrics_overhead - one section alone (METRICS on vs off, REST p95 at 1 and 16 users)
 bench: seed train
 	$(PY) -m scripts.bench $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
@@ -87,6 +93,20 @@ compare: setup
 # make forget CUSTOMER=whatsapp:+5215512345678 - delete one customer's data from every store
 forget: setup
 	$(PY) -m scripts.forget_customer "$(CUSTOMER)"
+
+# make image-test - build the container image, run docker-compose.yml with it and talk to it (docker or podman;
+# installs podman, runc and docker-compose with apt-get where no engine is there)
+image-test: setup
+	$(PY) -m scripts.image_test
+
+# Security and data protection (issue 15).
+# make retention - delete message bodies, statuses and conversations older than RETENTION_DAYS (also daily in the action server)
+retention: setup
+	$(PY) -m scripts.retention
+
+# make fuzz - the parsers' property tests with 1,000 examples each instead of 150 (a few minutes)
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q tests/security/test_properties.py
 
 clean:
 	rm -rf $(VENV) models results .data .pytest_cache

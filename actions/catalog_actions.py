@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import logging
-from typing import Any, Optional, TypeVar
+from typing import Optional, TypeVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -15,6 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.services import catalog, settings
 from dealer.catalog import presenter
+from dealer.catalog.listing import Listing, Pick
 from dealer.catalog.navigation import requested_car, requested_page
 from dealer.catalog.query import CarFilters, apply_query, parse_query, relaxations
 from dealer.catalog.repository import CatalogRepository, Page
@@ -34,11 +35,11 @@ def latest_text(tracker: Tracker) -> str:
 
 
 def listing_events(page: Page, filters: CarFilters) -> list[EventType]:
-    return [
-        SlotSet("search_filters", filters.to_slot()),
-        SlotSet("listing_page", page.number),
-        SlotSet("listing_stock_ids", [car.stock_id for car in page.cars]),
-    ]
+    return [SlotSet(name, value) for name, value in Listing.slots_for(page, filters).items()]
+
+
+def current_listing(tracker: Tracker) -> Listing:
+    return Listing.from_slots(tracker.current_slot_values())
 
 
 class CatalogAction(Action, abc.ABC):
@@ -101,14 +102,14 @@ class ActionChangePage(CatalogAction):
         return "action_change_page"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        if tracker.get_slot("search_filters") is None:
+        listing = current_listing(tracker)
+        if listing.filters is None:
             dispatcher.utter_message(text=presenter.page_hint_without_listing())
             return []
-        filters = CarFilters.from_slot(tracker.get_slot("search_filters"))
-        current = _as_int(tracker.get_slot("listing_page"), default=1)
-        asked = requested_page(latest_text(tracker), current)
+        filters = listing.filters
+        asked = requested_page(latest_text(tracker), listing.page)
         page = catalog().search(filters, page=asked, page_size=settings().page_size)
-        if page.number != asked and page.number == current:
+        if page.number != asked and page.number == listing.page:
             dispatcher.utter_message(text=presenter.page_out_of_range(page, asked))
             return []
         dispatcher.utter_message(text=presenter.listing_message(page, filters))
@@ -120,28 +121,17 @@ class ActionCarDetails(CatalogAction):
         return "action_car_details"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+        listing = current_listing(tracker)
         reference = requested_car(latest_text(tracker))
-        shown = [stock_id for stock_id in tracker.get_slot("listing_stock_ids") or [] if isinstance(stock_id, str)]
-        stock_id: Optional[str] = None
-        if reference and reference.stock_id:
-            stock_id = reference.stock_id
-        elif reference and shown:
-            position = len(shown) if reference.last else reference.position
-            if position is None or not 1 <= position <= len(shown):
-                dispatcher.utter_message(text=presenter.position_not_on_page(len(shown)))
-                return []
-            stock_id = shown[position - 1]
-        if stock_id is None:
-            dispatcher.utter_message(text=presenter.page_hint_without_listing() if not shown
-                                     else presenter.position_not_on_page(len(shown)))
+        pick = listing.on_page(reference) if reference else None
+        if pick is None or pick.outcome is not Pick.CHOSEN or pick.stock_id is None:
+            dispatcher.utter_message(text=presenter.position_not_on_page(len(listing.stock_ids)) if listing.stock_ids
+                                     else presenter.page_hint_without_listing())
             return []
-        car = catalog().get(stock_id)
+        car = catalog().get(pick.stock_id)
         if car is None:
-            dispatcher.utter_message(text=presenter.car_not_found(stock_id))
+            dispatcher.utter_message(text=presenter.car_not_found(pick.stock_id))
             return []
         dispatcher.utter_message(text=presenter.car_details_message(car))
         return [SlotSet("selected_car", car.stock_id)]
 
-
-def _as_int(value: Any, default: int) -> int:
-    return int(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else default

@@ -13,7 +13,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.catalog_actions import current_listing
 from actions.services import catalog, open_answerer, settings
+from dealer.catalog.listing import Listing
 from dealer.catalog.presenter import car_line, describe_filters
 from dealer.catalog.query import CarFilters
 from dealer.catalog.repository import CarRecord
@@ -45,7 +47,7 @@ class ActionFallback(Action):
         memory = ConversationMemory.from_slot(tracker.get_slot(SUMMARY_SLOT))
         answer = await open_answerer().answer(
             question if isinstance(question, str) else "", listing, listed_cars, _history(tracker),
-            memory=memory, profile=profile_line(tracker.current_slot_values()),
+            memory=memory, profile=profile_line(tracker.current_slot_values()), customer_id=tracker.sender_id,
         )
         # What the model cost rides on the reply's metadata to the Rasa server's turn line (not to the customer).
         usage = {}
@@ -77,27 +79,19 @@ def _session_started_at(tracker: Tracker) -> float:
 
 def _listing(tracker: Tracker) -> tuple[list[CarRecord], str]:
     """The cars the customer was last shown (and the one selected), and the listing as the prompt shows it."""
-    cars = _listed_cars(tracker)
-    return cars, _listing_text(tracker, cars)
+    listing = current_listing(tracker)
+    found = (catalog().get(stock_id) for stock_id in listing.visible()[:10])
+    cars = [car for car in found if car is not None]
+    return cars, _listing_text(listing, cars)
 
 
-def _listed_cars(tracker: Tracker) -> list[CarRecord]:
-    stock_ids = [stock_id for stock_id in tracker.get_slot("listing_stock_ids") or [] if isinstance(stock_id, str)]
-    selected = tracker.get_slot("selected_car")
-    if isinstance(selected, str) and selected not in stock_ids:
-        stock_ids.append(selected)
-    cars = (catalog().get(stock_id) for stock_id in stock_ids[:10])
-    return [car for car in cars if car is not None]
-
-
-def _listing_text(tracker: Tracker, cars: list[CarRecord]) -> str:
+def _listing_text(listing: Listing, cars: list[CarRecord]) -> str:
     if not cars:
         return ""
-    filters = CarFilters.from_slot(tracker.get_slot("search_filters"))
-    page = tracker.get_slot("listing_page")
+    filters = listing.filters or CarFilters()
     total = catalog().count(filters)
     pages = max(1, math.ceil(total / settings().page_size))
-    header = f"Búsqueda: {describe_filters(filters) or 'todo el inventario'} · página {int(page or 1)} de {pages}"
+    header = f"Búsqueda: {describe_filters(filters) or 'todo el inventario'} · página {listing.page} de {pages}"
     lines = [f"{car_line(position, car)} · {car.stock_id}" for position, car in enumerate(cars, start=1)]
     return "\n".join([header, *lines])
 

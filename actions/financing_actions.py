@@ -16,28 +16,24 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.catalog_actions import SERVICE_UNAVAILABLE, CatalogAction, latest_text, listing_events
+from actions.catalog_actions import SERVICE_UNAVAILABLE, CatalogAction, current_listing, latest_text
 from actions.services import catalog, lead_notifier, settings
 from dealer import metrics
 from dealer.catalog import presenter as catalog_presenter
-from dealer.catalog.query import CarFilters
+from dealer.catalog.listing import LISTING_SLOTS, Listing, Pick, pick_car
 from dealer.catalog.repository import CarRecord
 from dealer.financing import presenter
-from dealer.financing.plans import DownPaymentInput, check_down_payment, compare_terms, compute_plan
-from dealer.financing.reading import FinancingMessage, read_financing_message
+from dealer.financing.plans import check_down_payment, compare_terms, compute_plan
+from dealer.financing.reading import DownPaymentInput, FinancingMessage, read_financing_message
 from dealer.leads.store import LeadStore, NewLead
+from dealer.privacy import pseudonym
 
 logger = logging.getLogger(__name__)
 
 ANSWER_INTENTS = ("inform", "ask_financing", "car_details", "nlu_fallback")
 ALL_TERMS = "all"  # finance_term value for "compara plazos"
-LISTING_SLOTS = ("search_filters", "listing_page", "listing_stock_ids")
 _BARE_NUMBER = re.compile(r"\s*(\d{1,2})\s*")
 _NO_DOWN_PAYMENT = re.compile(r"\b(?:sin enganche|nada de enganche|no tengo enganche|cero)\b")
-
-
-def _shown(tracker: Tracker) -> list[str]:
-    return [stock_id for stock_id in tracker.get_slot("listing_stock_ids") or [] if isinstance(stock_id, str)]
 
 
 def _car(stock_id: Any) -> Optional[CarRecord]:
@@ -94,34 +90,19 @@ class ValidateFinancingForm(FormValidationAction):
         return {slot: None} if tracker.get_slot("requested_slot") == slot else {}
 
     def _resolve_car(self, dispatcher: CollectingDispatcher, tracker: Tracker, message: FinancingMessage) -> dict[str, Any]:
-        shown = _shown(tracker)
-        reference = message.car
-        if reference and reference.stock_id:
-            return {"selected_car": reference.stock_id}
-        if reference and shown:
-            position = len(shown) if reference.last else reference.position
-            if position is not None and 1 <= position <= len(shown):
-                return {"selected_car": shown[position - 1]}
-            dispatcher.utter_message(text=catalog_presenter.position_not_on_page(len(shown)))
-            return {}
-        repository = catalog()
-        make, model, _ = repository.name_matcher().resolve(message.car_text)
-        if make is None:
-            return {}
-        filters = CarFilters(make=make, model=model)
-        for stock_id in shown:  # the car of that model the customer is looking at
-            car = repository.get(stock_id)
-            if car and car.make == make and (model is None or car.model == model):
-                return {"selected_car": stock_id}
-        page = repository.search(filters, page=1, page_size=settings().page_size)
-        if page.total == 1:
-            return {"selected_car": page.cars[0].stock_id}
-        if page.total == 0:
+        listing = current_listing(tracker)
+        pick = pick_car(listing, message.car, message.car_text, catalog(), settings().page_size)
+        if pick.outcome is Pick.CHOSEN:
+            return {"selected_car": pick.stock_id}
+        if pick.outcome is Pick.BAD_POSITION:
+            dispatcher.utter_message(text=catalog_presenter.position_not_on_page(len(listing.stock_ids)))
+        elif pick.outcome is Pick.NOT_IN_STOCK:
             dispatcher.utter_message(text=presenter.car_not_in_stock())
-            return {}
-        # Several cars of that model: show them; the form then asks which one.
-        dispatcher.utter_message(text=catalog_presenter.listing_message(page, filters))
-        return {"selected_car": None, **{event["name"]: event["value"] for event in listing_events(page, filters)}}
+        elif pick.outcome is Pick.AMBIGUOUS and pick.page and pick.filters:
+            # Several cars of that model: show them; the form then asks which one.
+            dispatcher.utter_message(text=catalog_presenter.listing_message(pick.page, pick.filters))
+            return {"selected_car": None, **Listing.slots_for(pick.page, pick.filters)}
+        return {}
 
     async def extract_down_payment(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -257,7 +238,7 @@ class ActionFinancingPlan(CatalogAction):
         lead_id = LeadStore(current.database_url).record(lead, notify=current.notify_webhook_url is not None)
         metrics.count(metrics.PLANS, lead.channel)
         metrics.count(metrics.LEADS, lead.channel)
-        logger.info("lead %s stored: %s %s for %s", lead_id, car.stock_id, lead.car_label, tracker.sender_id)
+        logger.info("lead %s stored: %s %s for %s", lead_id, car.stock_id, lead.car_label, pseudonym(tracker.sender_id))
         notifier = lead_notifier()
         if notifier is not None:
             notifier.wake()

@@ -3,6 +3,7 @@ the lead notifier. `reset()` forgets them (and the settings) so a test can point
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from typing import Optional
 
@@ -34,7 +35,8 @@ def lead_notifier() -> Optional[LeadNotifier]:
     current = get_settings()
     if not current.notify_webhook_url:
         return None
-    return LeadNotifier(LeadStore(current.database_url), current.notify_webhook_url)
+    return LeadNotifier(LeadStore(current.database_url), current.notify_webhook_url,
+                        max_age=timedelta(hours=current.notify_max_age_hours))
 
 
 def reset() -> None:

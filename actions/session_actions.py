@@ -53,8 +53,9 @@ class ActionRestart(Action):
 
 
 class ActionDeleteCustomerData(Action):
-    """After the customer confirmed: their leads and WhatsApp messages go now; their conversation goes when the
-    Rasa server would have saved this turn (it sees the `data_erased` slot)."""
+    """After the customer confirmed: their leads, WhatsApp messages and every stored session of their conversation
+    are deleted now. The `data_erased` slot then tells the Rasa server's tracker store not to write this turn back
+    (it would otherwise save the whole session again)."""
 
     def name(self) -> str:
         return "action_delete_customer_data"

@@ -29,6 +29,9 @@ _NUMBER_WORD = re.compile(
     r"\b(?:" + "|".join(sorted([*_UNITS, *_SCALES, "medio"], key=len, reverse=True)) + r")\b"
 )
 
+# "un cuarto de millón" (250,000) and "tres cuartos de millón".
+_QUARTERS = re.compile(r"\b(?:un|(tres)) cuartos? de millon\b")
+
 _AMOUNT = re.compile(
     r"(?P<currency>\$\s*)?"
     r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3}(?:\.\d{3})+(?![\d.])|\d+(?:[.,]\d+)?)"
@@ -58,6 +61,8 @@ def words_to_number(words: list[str]) -> Optional[int]:
         if word == "medio":
             half = True
         elif word in _UNITS:
+            if not _can_add(current, _UNITS[word]):
+                return None  # "un diez", "cinco veinte": two numbers, not one
             current += _UNITS[word]
         elif word == "mil":
             total += max(current, 1) * 1000
@@ -72,15 +77,27 @@ def words_to_number(words: list[str]) -> Optional[int]:
     return total + current
 
 
+def _can_add(current: int, value: int) -> bool:
+    """Whether `value` continues the number read so far: "ciento" + "veinte", "treinta" + "y dos"."""
+    if current == 0:
+        return True
+    if current % 100 == 0:
+        return value < 100
+    return current % 10 == 0 and value < 10
+
+
 def spell_out_digits(text: str) -> str:
     """Simplified text with runs of Spanish number words replaced by digits ("cincuenta mil" -> "50000")."""
     simplified = re.sub(r"\bpor\s*ciento\b", "%", simplify(text))
+    simplified = _QUARTERS.sub(lambda match: str(250_000 * (3 if match.group(1) else 1)), simplified)
     out: list[str] = []
     position = 0
     run: list[re.Match] = []
 
     def flush() -> None:
         nonlocal position
+        if len(run) > 1 and run[0].group() in ("un", "una") and words_to_number([m.group() for m in run]) is None:
+            del run[0]  # an article before a number: "un diez por ciento"
         words = [match.group() for match in run]
         if words and not (len(words) == 1 and words[0] in _NOT_ALONE):
             number = words_to_number(words)

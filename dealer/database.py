@@ -1,9 +1,12 @@
 """Engines and sessions behind DATABASE_URL: one engine per URL and process, one session per unit of work.
 
-The catalog and the leads share one database and one declarative base."""
+The catalog, the leads and the channels' records share one database and one declarative base. Table modules import
+`Base` from here (never the other way round); `get_engine` creates whatever tables have been declared by then, so
+each store only needs its own table module imported before it asks for the engine."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -16,8 +19,22 @@ from sqlalchemy.pool import QueuePool
 Base = declarative_base()
 
 
-@cache
+_tables_created: dict[str, frozenset[str]] = {}
+_create_lock = threading.Lock()
+
+
 def get_engine(url: str) -> Engine:
+    engine = _engine(url)
+    declared = frozenset(Base.metadata.tables)
+    if _tables_created.get(url) != declared:
+        with _create_lock:
+            Base.metadata.create_all(engine)  # only the missing ones
+            _tables_created[url] = declared
+    return engine
+
+
+@cache
+def _engine(url: str) -> Engine:
     if url.startswith("sqlite") and ":memory:" not in url:
         # SQLAlchemy 1.4 opens a new SQLite connection per session (NullPool); reconnecting, re-running the pragmas
         # and re-reading the schema cost more than a page query. A pool hands each connection to one thread at a time.
@@ -25,12 +42,6 @@ def get_engine(url: str) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
     else:
         engine = create_engine(url, future=True, pool_pre_ping=True)
-    # Importing the table modules registers them on Base before the tables are created.
-    import dealer.catalog.models  # noqa: F401
-    import dealer.leads.models  # noqa: F401
-    import dealer.llm.usage  # noqa: F401
-
-    Base.metadata.create_all(engine)
     return engine
 
 

@@ -12,10 +12,8 @@ from decimal import Decimal, InvalidOperation
 from typing import Optional
 
 from dealer.amounts import find_amounts
-from dealer.financing.plans import FinancingTerms, compute_plan
-from dealer.text import fold
-
-MAX_REPLY_CHARS = 1600  # WhatsApp's limit for one message
+from dealer.financing.plans import FinancingTerms, compute_plan, minimum_down_payment
+from dealer.text import WHATSAPP_MAX_CHARS, fold
 
 _MONEY = re.compile(r"\$\s?(\d{1,3}(?:,\d{3})+|\d+)(\.\d{1,2})?")
 _STOCK_ID = re.compile(r"\b[A-Z]{2,4}-\d{4,7}\b")
@@ -36,8 +34,8 @@ def reply_problems(
     """What is wrong with one reply; empty when nothing is. `customer_said`: the customer's messages so far, whose
     amounts a reply may repeat ("hasta $350,000" for "menos de 350 mil")."""
     problems = []
-    if len(text) > MAX_REPLY_CHARS:
-        problems.append(f"{len(text)} characters, over WhatsApp's {MAX_REPLY_CHARS}")
+    if len(text) > WHATSAPP_MAX_CHARS:
+        problems.append(f"{len(text)} characters, over WhatsApp's {WHATSAPP_MAX_CHARS}")
     if not is_spanish(text):
         problems.append("not Spanish")
     if _FORMAL_ADDRESS.search(fold(text)):
@@ -69,10 +67,6 @@ def amounts(text: str) -> list[Decimal]:
         except InvalidOperation:
             continue
     return found
-
-
-def minimum_down_payment(price: Decimal, terms: FinancingTerms) -> Decimal:
-    return (price * terms.min_down_payment_share).quantize(Decimal("0.01"))
 
 
 def financing_figures(

@@ -12,10 +12,15 @@
    acknowledgement latency at 16 concurrent senders, each message delivered twice as Twilio retries do, with
    forged requests mixed in; then how many forged or repeated deliveries were processed.
 6. Training time: a full `rasa train` with an empty cache.
-7. Overhead of the per-turn log line and the metrics: two bots side by side, METRICS=on and METRICS=off, the
-   catalog conversation at 1 and 16 users, the two measured in alternating order (on/off, off/on, ...) so drift in
-   the machine's load hits both alike; REST p95 of each and the difference in percent. Alone:
-   `make bench BENCH_ONLY=metrics-overhead` (bounded by --overhead-budget-s).
+7. Scale (`--only scale`, about 5 minutes, needs PostgreSQL and Redis): the short catalog conversation at 16 and
+   64 users on PostgreSQL + Redis with 1 Rasa worker, 2 workers (RASA_WORKERS=2) and 2 replicas (two Rasa servers
+   and two action servers, each customer's messages sent alternately to both); for each, the CPU seconds per turn
+   of the Rasa and action servers (from /proc) and the ceiling they allow on this machine (cores / CPU per turn).
+   Then one customer's 300-turn conversation: the time of turn 10 against turn 300.
+8. Overhead of the per-turn log line and the metrics (`--only metrics_overhead`, about 5 minutes): two bots side by
+   side, METRICS=on and METRICS=off, the catalog conversation at 1 and 16 users, measured in alternating order
+   (on/off, off/on, ...) so drift in the machine's load hits both alike; REST p95 of each, the difference in percent,
+   and the turn lines each bot wrote (none with METRICS=off). Bounded by --overhead-budget-s.
 """
 
 from __future__ import annotations
@@ -30,10 +35,10 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
 import aiohttp
 import requests
@@ -47,8 +52,11 @@ from dealer.catalog.repository import CatalogRepository
 from dealer.database import session_scope
 from dealer.leads.models import Lead
 from dealer.settings import PROJECT_ROOT
+from testing.cpu import tree_cpu_seconds
 from testing.fake_openai import FakeOpenAI
 from testing.fake_twilio import FakeTwilioApi
+from testing.measure import percentile
+from testing.receivers import WebhookReceiver
 from testing.servers import QUIET_OFFLINE_ENV, BotServers, free_port, running_environment
 from testing.whatsapp_standin import StandinServer
 
@@ -77,11 +85,6 @@ FINANCING_CONVERSATION = [
     "quiero financiar el 1 con 20% a 5 años",
 ]
 NOTIFY_RECEIVER_DELAY_S = 2.0
-
-
-def percentile(samples: list[float], share: float) -> float:
-    ordered = sorted(samples)
-    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
 
 
 def synthetic_catalog(size: int, seed: int = 11) -> list[dict[str, Any]]:
@@ -136,8 +139,11 @@ def catalog_query_benchmark(size: int, queries: int) -> dict[str, float]:
 
 def run_users(
     servers: BotServers, users: int, conversations_per_user: int, tag: str, script: list[str] = CONVERSATION,
-    prefix: str = "rest_turn", samples: Optional[list[float]] = None,
+    prefix: str = "rest_turn", rasa_urls: Optional[list[str]] = None, samples: Optional[list[float]] = None,
 ) -> dict[str, float]:
+    """Each user runs the script as one customer per conversation; with several `rasa_urls` (replicas) a
+    customer's messages go to them in turn. `samples` receives every turn's latency (ms)."""
+    rasa_urls = rasa_urls or [servers.rasa_url]
     latencies: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
@@ -146,10 +152,10 @@ def run_users(
         session = requests.Session()
         for number in range(conversations_per_user):
             sender = f"bench-{tag}-{index}-{number}"
-            for message in script:
+            for turn, message in enumerate(script):
                 started = time.perf_counter()
                 try:
-                    reply = session.post(f"{servers.rasa_url}/webhooks/rest/webhook",
+                    reply = session.post(f"{rasa_urls[turn % len(rasa_urls)]}/webhooks/rest/webhook",
                                          json={"sender": sender, "message": message}, timeout=60)
                     ok = reply.status_code == 200 and reply.json()
                 except requests.RequestException as problem:
@@ -177,22 +183,6 @@ def run_users(
         f"{prefix}_turns": len(latencies),
         f"{prefix}_failed_turns": len(failures),
     }
-
-
-class SlowReceiver(BaseHTTPRequestHandler):
-    """A sales-team webhook that answers after NOTIFY_RECEIVER_DELAY_S; counts what it received."""
-
-    received = 0
-
-    def do_POST(self) -> None:  # noqa: N802 - the name http.server expects
-        self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        time.sleep(NOTIFY_RECEIVER_DELAY_S)
-        SlowReceiver.received += 1
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *_: Any) -> None:
-        pass
 
 
 def _stored_leads(database_url: str) -> int:
@@ -264,8 +254,7 @@ def training_benchmark() -> dict[str, float]:
 
 
 def rest_benchmark(conversations: int) -> dict[str, float]:
-    receiver = ThreadingHTTPServer(("127.0.0.1", free_port()), SlowReceiver)
-    threading.Thread(target=receiver.serve_forever, daemon=True).start()
+    receiver = WebhookReceiver(delay=NOTIFY_RECEIVER_DELAY_S).start()
     llm = FakeOpenAI().start()
     with tempfile.TemporaryDirectory() as folder:
         catalog_url = f"sqlite:///{folder}/catalog.db"
@@ -275,7 +264,7 @@ def rest_benchmark(conversations: int) -> dict[str, float]:
             "TRACKER_STORE_URL": f"sqlite:///{folder}/tracker.db",
             "RASA_PORT": str(free_port()),
             "ACTION_PORT": str(free_port()),
-            "NOTIFY_WEBHOOK_URL": f"http://127.0.0.1:{receiver.server_port}/leads",
+            "NOTIFY_WEBHOOK_URL": receiver.leads_url,
             "OPENAI_API_KEY": "bench-key",
             "OPENAI_BASE_URL": llm.base_url,
         })
@@ -292,13 +281,13 @@ def rest_benchmark(conversations: int) -> dict[str, float]:
                 figures.update(open_answer_benchmark(servers, llm))
                 figures["leads_stored"] = _stored_leads(catalog_url)
                 deadline = time.monotonic() + 30  # the slow receiver still has the last ones in hand
-                while SlowReceiver.received < figures["leads_stored"] and time.monotonic() < deadline:
+                while len(receiver.bodies) < figures["leads_stored"] and time.monotonic() < deadline:
                     time.sleep(0.2)
-                figures["lead_notifications_received"] = SlowReceiver.received
+                figures["lead_notifications_received"] = len(receiver.bodies)
                 action_pid, rasa_pid = servers.pids()
                 figures["action_server_peak_rss_mb"] = peak_rss_mb(action_pid)
                 figures["rasa_server_peak_rss_mb"] = peak_rss_mb(rasa_pid)
-    receiver.shutdown()
+    receiver.stop()
     llm.stop()
     return figures
 
@@ -417,7 +406,104 @@ def whatsapp_benchmark() -> dict[str, float]:
     }
 
 
-UNITS = {"_ms": "ms", "_s": "s", "_per_s": "turns/s", "_mb": "MB", "_percent": "%"}
+SCALE_SETUPS = (("1worker", 1, 1), ("2workers", 2, 1), ("2replicas", 1, 2))  # label, Rasa workers, replicas
+SCALE_USERS = ((16, 2), (64, 1))  # concurrent users, conversations each
+LONG_CONVERSATION_TURNS = 300
+
+
+@contextmanager
+def scratch_postgres() -> Any:
+    """A PostgreSQL database of its own for one run (TEST_POSTGRES_URL names the server), dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin_url = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://root@127.0.0.1:5432/postgres")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", future=True)
+    name = f"carbot_bench_{os.getpid()}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _start_all(replicas: list[BotServers]) -> None:
+    threads = [threading.Thread(target=servers.start) for servers in replicas]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for servers in replicas:
+        if not servers.processes:
+            raise RuntimeError("a replica did not start; see the servers log")
+
+
+def _cpu(replicas: list[BotServers]) -> tuple[float, float]:
+    """CPU seconds so far of every Rasa server (with its workers) and of every action server."""
+    action = sum(tree_cpu_seconds(servers.pids()[0]) for servers in replicas)
+    rasa = sum(tree_cpu_seconds(servers.pids()[1]) for servers in replicas)
+    return rasa, action
+
+
+def long_conversation_benchmark(servers: BotServers) -> dict[str, float]:
+    """One customer, 300 turns in a row: the median of turns 6-15 against that of turns 291-300."""
+    session, latencies = requests.Session(), []
+    for turn in range(LONG_CONVERSATION_TURNS):
+        started = time.perf_counter()
+        reply = session.post(f"{servers.rasa_url}/webhooks/rest/webhook",
+                             json={"sender": "bench-long", "message": CONVERSATION[turn % len(CONVERSATION)]}, timeout=60)
+        reply.raise_for_status()
+        latencies.append((time.perf_counter() - started) * 1000)
+    early, late = percentile(latencies[5:15], 0.5), percentile(latencies[-10:], 0.5)
+    return {"long_conversation_turn10_ms": early, "long_conversation_turn300_ms": late,
+            "long_conversation_turn300_over_turn10_ratio": late / early}
+
+
+def scale_benchmark() -> Iterator[tuple[str, float]]:
+    """Yields each figure as soon as it is measured (the section is long)."""
+    redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    cores = os.cpu_count() or 1
+    yield "scale_cores", cores
+    with scratch_postgres() as database_url, tempfile.TemporaryDirectory() as folder:
+        import_catalog(DEFAULT_CSV, database_url)
+        for label, workers, replica_count in SCALE_SETUPS:
+            replicas = [BotServers(running_environment({
+                "DATABASE_URL": database_url, "TRACKER_STORE_URL": database_url, "REDIS_URL": redis_url,
+                "RASA_WORKERS": str(workers), "RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()),
+            }), output=open(Path(folder) / f"{label}-{index}.log", "w")) for index in range(replica_count)]
+            try:
+                _start_all(replicas)
+                urls = [servers.rasa_url for servers in replicas]
+                run_users(replicas[0], 16, 1, f"{label}-warmup", rasa_urls=urls)  # every worker loads lazily
+                for users, conversations in SCALE_USERS:
+                    rasa_before, action_before = _cpu(replicas)
+                    run = run_users(replicas[0], users, conversations, f"{label}-{users}", prefix="load", rasa_urls=urls)
+                    rasa_after, action_after = _cpu(replicas)
+                    turns = run[f"load_{users}u_turns"]
+                    rasa_cpu, action_cpu = (rasa_after - rasa_before) / turns, (action_after - action_before) / turns
+                    name = f"scale_{label}_{users}u"
+                    yield from {
+                        f"{name}_turns_per_s": run[f"load_{users}u_turns_per_s"],
+                        f"{name}_p50_ms": run[f"load_{users}u_p50_ms"],
+                        f"{name}_p95_ms": run[f"load_{users}u_p95_ms"],
+                        f"{name}_failed_turns": run[f"load_{users}u_failed_turns"],
+                        f"{name}_rasa_cpu_per_turn_ms": rasa_cpu * 1000,
+                        f"{name}_action_cpu_per_turn_ms": action_cpu * 1000,
+                        f"{name}_ceiling_turns_per_s": cores / (rasa_cpu + action_cpu),
+                    }.items()
+                if label == "1worker":
+                    yield from long_conversation_benchmark(replicas[0]).items()
+            finally:
+                for servers in replicas:
+                    servers.stop()
+                    servers.output.close()
+
+
+UNITS = {"_ms": "ms", "_s": "s", "_per_s": "turns/s", "_mb": "MB", "_ratio": "x", "_cores": "cores", "_percent": "%"}
 
 
 def unit_of(name: str) -> str:
@@ -432,24 +518,28 @@ def main() -> int:
     parser.add_argument("--catalog-size", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--conversations", type=int, default=10, help="per user at 1 user; a quarter of it at 16")
-    parser.add_argument("--output", type=Path, help="default results/bench.json, or results/bench-<section>.json")
+    parser.add_argument("--output", type=Path, help="default: results/bench.json, or results/bench-<section>.json with --only")
     parser.add_argument("--overhead-budget-s", type=float, default=180, help="time for the METRICS on/off rounds")
-    parser.add_argument("--only", choices=["metrics-overhead"], help="run one section alone")
+    sections: dict[str, Callable[[], Union[dict[str, float], Iterator[tuple[str, float]]]]] = {
+        "catalog": lambda: catalog_query_benchmark(args.catalog_size, args.queries),
+        "rest": lambda: rest_benchmark(args.conversations),
+        "llm_share": llm_share_of_test_story_turns,
+        "whatsapp": whatsapp_benchmark,
+        "training": training_benchmark,
+        "scale": scale_benchmark,
+        "metrics_overhead": lambda: metrics_overhead_benchmark(args.conversations, args.overhead_budget_s),
+    }
+    parser.add_argument("--only", choices=sorted(sections), action="append",
+                        help="run only this section (may be given several times)")
     args = parser.parse_args()
-    args.output = args.output or PROJECT_ROOT / "results" / (f"bench-{args.only}.json" if args.only else "bench.json")
 
-    overhead = lambda: metrics_overhead_benchmark(args.conversations, args.overhead_budget_s)  # noqa: E731
-    steps: list[Callable[[], dict[str, float]]] = [overhead] if args.only == "metrics-overhead" else [
-        lambda: catalog_query_benchmark(args.catalog_size, args.queries),
-        lambda: rest_benchmark(args.conversations),
-        llm_share_of_test_story_turns,
-        whatsapp_benchmark,
-        overhead,
-        training_benchmark,
-    ]
+    steps = [sections[name] for name in (args.only or sections)]
+    default_name = "-".join(["bench", *args.only]) + ".json" if args.only else "bench.json"
+    args.output = args.output or PROJECT_ROOT / "results" / default_name
     figures: dict[str, float] = {}
     for step in steps:
-        for name, value in step().items():
+        measured = step()
+        for name, value in measured.items() if isinstance(measured, dict) else measured:
             figures[name] = value
             shown = f"{value:.1f}" if isinstance(value, float) else str(value)
             print(f"{name}: {shown} {unit_of(name)}", flush=True)

@@ -25,8 +25,9 @@ import yaml
 from sqlalchemy import create_engine, inspect, text
 
 from dealer.catalog.importer import DEFAULT_CSV, import_catalog
+from dealer.privacy import pseudonym, redact_contacts
 from dealer.settings import PROJECT_ROOT, get_settings
-from scripts.bench import percentile
+from testing.measure import percentile
 from testing.servers import BotServers, ServerStartError, free_port, running_environment
 
 REFERENCE = PROJECT_ROOT / "tests" / "compare" / "conversations.yml"
@@ -90,7 +91,9 @@ def stored_conversations(tracker_store_url: str, limit: int = MAX_STORED_CONVERS
             continue
         messages.setdefault(sender_id, []).append(message)
     latest = list(messages.items())[-limit:]
-    return [Conversation(sender_id, "tracker store", tuple(texts[:MAX_TURNS])) for sender_id, texts in latest]
+    # Reports leave the machine (CI artifacts): customers appear by pseudonym, with phone numbers and e-mails removed.
+    return [Conversation(pseudonym(sender_id), "tracker store", tuple(redact_contacts(text) for text in texts[:MAX_TURNS]))
+            for sender_id, texts in latest]
 
 
 def replay_all(model: Path, conversations: Sequence[Conversation], label: str) -> list[Replay]:

@@ -1,6 +1,6 @@
 """A stand-in for Twilio's Messages API on loopback, for tests and the benchmark.
 
-A real HTTP server: it records every message sent (form fields, account, auth) and can be told to answer the next
+It records every message sent (form fields, account, auth) and can be told to answer the next
 requests with error statuses (429, 500) before it accepts again.
 """
 
@@ -8,17 +8,30 @@ from __future__ import annotations
 
 import base64
 import itertools
-import json
 import re
-import threading
 import time
 from collections import deque
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Optional
+from typing import Optional
 from urllib.parse import parse_qs
 
-from testing.servers import free_port
+from testing.stub_server import StubReply, StubRequest, StubServer
+
+# The identity the tests and the benchmark give the bot and its Twilio account.
+ACCOUNT_SID = "AC" + "1" * 32
+AUTH_TOKEN = "test-auth-token"
+BOT_NUMBER = "whatsapp:+14155238886"
+PUBLIC_URL = "https://bot.example.mx"
+WEBHOOK_PATH = "/webhooks/whatsapp/webhook"
+STATUS_PATH = "/webhooks/whatsapp/status"
+
+
+def inbound(sid: str, sender: str, body: str = "", **extra: str) -> dict[str, str]:
+    return {
+        "MessageSid": sid, "SmsSid": sid, "AccountSid": ACCOUNT_SID, "From": sender, "To": BOT_NUMBER,
+        "Body": body, "NumMedia": "0", "ProfileName": "Cliente", "WaId": sender.split("+")[-1], **extra,
+    }
+
 
 _MESSAGES_PATH = re.compile(r"^/2010-04-01/Accounts/(?P<account>[^/]+)/Messages\.json$")
 
@@ -35,33 +48,16 @@ class SentMessage:
     at: float
 
 
-class FakeTwilioApi(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", free_port()), _Handler)
+class FakeTwilioApi(StubServer):
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        super().__init__(host)
         self.sent: list[SentMessage] = []
         self.failures: deque[int] = deque()
         self.requests = 0
         self._ids = itertools.count(1)
-        self._lock = threading.Lock()
-        self._thread: Optional[threading.Thread] = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_port}"
 
     def fail_next(self, *statuses: int) -> None:
         self.failures.extend(statuses)
-
-    def start(self) -> FakeTwilioApi:
-        self._thread = threading.Thread(target=self.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self.shutdown()
-        self.server_close()
 
     def wait_for(self, count: int, timeout: float = 30.0) -> list[SentMessage]:
         """The sent messages once at least `count` arrived (or whatever arrived by the deadline)."""
@@ -73,43 +69,28 @@ class FakeTwilioApi(ThreadingHTTPServer):
     def to(self, recipient: str) -> list[SentMessage]:
         return [message for message in self.sent if message.to == recipient]
 
-
-class _Handler(BaseHTTPRequestHandler):
-    server: FakeTwilioApi
-    protocol_version = "HTTP/1.1"
-
-    def do_POST(self) -> None:  # noqa: N802 - the name http.server expects
-        fields = parse_qs(self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode(), keep_blank_values=True)
-        match = _MESSAGES_PATH.match(self.path)
-        with self.server._lock:
-            self.server.requests += 1
-            failure = self.server.failures.popleft() if self.server.failures else None
-        if match is None:
-            return self._json(404, {"code": 20404, "message": "not found", "status": 404})
+    def respond(self, request: StubRequest) -> StubReply:
+        fields = parse_qs(request.body.decode(), keep_blank_values=True)
+        match = _MESSAGES_PATH.match(request.path)
+        with self.lock:
+            self.requests += 1
+            failure = self.failures.popleft() if self.failures else None
+        if request.method != "POST" or match is None:
+            return StubReply.json(404, {"code": 20404, "message": "not found", "status": 404})
         if failure is not None:
-            return self._json(failure, {"code": 20429 if failure == 429 else 20500, "message": "try later",
-                                        "status": failure})
-        user = base64.b64decode(self.headers.get("Authorization", "Basic ")[6:] or b"").decode().split(":")[0]
-        sid = f"SM{next(self.server._ids):032d}"
-        with self.server._lock:
-            self.server.sent.append(SentMessage(
+            return StubReply.json(failure, {"code": 20429 if failure == 429 else 20500, "message": "try later",
+                                            "status": failure})
+        user = base64.b64decode(request.headers.get("Authorization", "Basic ")[6:] or b"").decode().split(":")[0]
+        with self.lock:
+            sid = f"SM{next(self._ids):032d}"
+            self.sent.append(SentMessage(
                 account=match["account"], auth_user=user, to=_one(fields, "To"), from_=_one(fields, "From"),
                 body=_one(fields, "Body"), media_urls=tuple(fields.get("MediaUrl", [])),
                 status_callback=_one(fields, "StatusCallback") or None, at=time.monotonic(),
             ))
-        self._json(201, {"sid": sid, "account_sid": match["account"], "status": "queued", "to": _one(fields, "To"),
-                         "from": _one(fields, "From"), "body": _one(fields, "Body"), "num_media": "0"})
-
-    def _json(self, status: int, payload: dict[str, Any]) -> None:
-        body = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *_: Any) -> None:
-        pass
+        return StubReply.json(201, {"sid": sid, "account_sid": match["account"], "status": "queued",
+                                    "to": _one(fields, "To"), "from": _one(fields, "From"), "body": _one(fields, "Body"),
+                                    "num_media": "0"})
 
 
 def _one(fields: dict[str, list[str]], name: str) -> str:

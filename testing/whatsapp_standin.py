@@ -24,6 +24,7 @@ from typing import Optional
 import requests
 from twilio.request_validator import RequestValidator
 
+from testing.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER, PUBLIC_URL, FakeTwilioApi
 from testing.servers import QUIET_OFFLINE_ENV, free_port
 
 LONG_PARAGRAPH = "Este auto tiene inspección de 150 puntos, garantía de seis meses y devolución en siete días. " * 4
@@ -48,6 +49,15 @@ async def standin_turn(message) -> None:
         ])
     else:
         await channel.send_text_message(message.sender_id, f"eco: {text}")
+
+
+def standin_environment(database_url: str, twilio_api: FakeTwilioApi, log: Path, turn_seconds: float) -> dict[str, str]:
+    return {
+        "DATABASE_URL": database_url, "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_WHATSAPP_FROM": BOT_NUMBER, "TWILIO_API_BASE_URL": twilio_api.url, "PUBLIC_URL": PUBLIC_URL,
+        "STANDIN_TURN_SECONDS": str(turn_seconds), "STANDIN_LOG": str(log),
+    }
+
 
 
 class StandinServer:

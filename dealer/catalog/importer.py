@@ -20,9 +20,10 @@ from typing import Any, Optional
 from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from dealer.catalog.models import BODY_TYPES, FUELS, TRANSMISSIONS, Car, CatalogImport
+from dealer.catalog.models import Car, CatalogImport
 from dealer.database import get_engine, session_scope
 from dealer.settings import PROJECT_ROOT, get_settings
+from dealer.vocabulary import BODY_TYPES, FUELS, TRANSMISSIONS, codes
 
 COLUMNS = (
     "stock_id", "make", "model", "version", "year", "km", "price", "body_type", "transmission",
@@ -113,9 +114,9 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "year": _whole(1980, dt.date.today().year + 1),
     "km": _whole(0, 1_500_000, " of kilometres"),
     "price": _whole(10_000, 50_000_000, " of pesos"),
-    "body_type": _choice(BODY_TYPES),
-    "transmission": _choice(TRANSMISSIONS),
-    "fuel": _choice(FUELS),
+    "body_type": _choice(codes(BODY_TYPES)),
+    "transmission": _choice(codes(TRANSMISSIONS)),
+    "fuel": _choice(codes(FUELS)),
     "bluetooth": _flag,
     "car_play": _flag,
     "length_mm": _whole(2_000, 7_000, " of millimetres"),

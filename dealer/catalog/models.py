@@ -6,10 +6,6 @@ from sqlalchemy import Boolean, Column, DateTime, Index, Integer, String
 
 from dealer.database import Base
 
-BODY_TYPES = ("sedan", "hatchback", "suv", "pickup", "minivan")
-TRANSMISSIONS = ("manual", "automatic")
-FUELS = ("gasoline", "diesel", "hybrid", "electric")
-
 
 class Car(Base):
     __tablename__ = "cars"

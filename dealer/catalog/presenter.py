@@ -6,10 +6,7 @@ from collections.abc import Sequence
 
 from dealer.catalog.query import CarFilters
 from dealer.catalog.repository import CarRecord, Page
-
-BODY_NAMES = {"sedan": "sedán", "hatchback": "hatchback", "suv": "SUV", "pickup": "pickup", "minivan": "minivan"}
-TRANSMISSION_NAMES = {"automatic": "automático", "manual": "estándar"}
-FUEL_NAMES = {"gasoline": "gasolina", "diesel": "diésel", "hybrid": "híbrido", "electric": "eléctrico"}
+from dealer.vocabulary import BODY_TYPES, FUELS, TRANSMISSIONS, label
 
 
 def money(amount: int) -> str:
@@ -28,7 +25,7 @@ def describe_filters(filters: CarFilters) -> str:
         parts.append(model if filters.make and model.lower().startswith(filters.make.lower()) else
                      " ".join(p for p in (filters.make, model) if p))
     if filters.body_type:
-        parts.append(BODY_NAMES.get(filters.body_type, filters.body_type))
+        parts.append(label(BODY_TYPES, filters.body_type))
     if filters.year_min and filters.year_max:
         parts.append(str(filters.year_min) if filters.year_min == filters.year_max
                      else f"{filters.year_min} a {filters.year_max}")
@@ -45,9 +42,9 @@ def describe_filters(filters: CarFilters) -> str:
     if filters.km_max:
         parts.append(f"hasta {thousands(filters.km_max)} km")
     if filters.transmission:
-        parts.append(TRANSMISSION_NAMES.get(filters.transmission, filters.transmission))
+        parts.append(label(TRANSMISSIONS, filters.transmission))
     if filters.fuel:
-        parts.append(FUEL_NAMES.get(filters.fuel, filters.fuel))
+        parts.append(label(FUELS, filters.fuel))
     if filters.car_play:
         parts.append("con CarPlay")
     if filters.bluetooth:
@@ -77,7 +74,7 @@ def car_name(car: CarRecord) -> str:
 
 
 def car_line(position: int, car: CarRecord) -> str:
-    facts = [str(car.year), f"{thousands(car.km)} km", TRANSMISSION_NAMES.get(car.transmission, car.transmission)]
+    facts = [str(car.year), f"{thousands(car.km)} km", label(TRANSMISSIONS, car.transmission)]
     return f"{position}. {car_name(car)} · {' · '.join(facts)} · {money(car.price)}"
 
 
@@ -126,9 +123,9 @@ def car_details_message(car: CarRecord) -> str:
         f"Clave: {car.stock_id}",
         f"💰 Precio: {money(car.price)}",
         f"🛣️ Kilometraje: {thousands(car.km)} km",
-        f"⚙️ Transmisión: {TRANSMISSION_NAMES.get(car.transmission, car.transmission)}",
-        f"⛽ Combustible: {FUEL_NAMES.get(car.fuel, car.fuel)}",
-        f"🚙 Carrocería: {BODY_NAMES.get(car.body_type, car.body_type)}",
+        f"⚙️ Transmisión: {label(TRANSMISSIONS, car.transmission)}",
+        f"⛽ Combustible: {label(FUELS, car.fuel)}",
+        f"🚙 Carrocería: {label(BODY_TYPES, car.body_type)}",
         f"📱 Bluetooth: {yes_no[car.bluetooth]} · CarPlay: {yes_no[car.car_play]}",
         f"📏 Largo × ancho × alto: {thousands(car.length_mm)} × {thousands(car.width_mm)} × {thousands(car.height_mm)} mm",
         "¿Quieres ver otro? Escribe «detalles del 2» o sigue buscando.",

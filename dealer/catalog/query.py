@@ -12,6 +12,7 @@ from rapidfuzz.distance import OSA
 from dealer.amounts import Amount, find_amounts, spell_out_digits
 from dealer.catalog.matching import DOMAIN_WORDS, NameMatcher
 from dealer.text import words
+from dealer.vocabulary import VOCABULARIES
 
 SORTS = ("price_asc", "year_desc", "km_asc")
 YEAR_RANGE = (1990, 2030)
@@ -81,17 +82,7 @@ class ParsedQuery:
 
 _WORD_FILTERS: list[tuple[str, str, str]] = [
     # (field, value, pattern over simplified text); first match per field wins
-    ("body_type", "pickup", r"\b(?:pick\s*-?\s*ups?|trocas?|camionetas? de (?:carga|batea)|batea)\b"),
-    ("body_type", "minivan", r"\b(?:minivans?|vans?|7 pasajeros|siete pasajeros)\b"),
-    ("body_type", "suv", r"\b(?:suvs?|camionetas?|crossovers?|todoterreno)\b"),
-    ("body_type", "sedan", r"\b(?:sedan(?:es)?|sedans)\b"),
-    ("body_type", "hatchback", r"\b(?:hatch(?:back)?s?|compactos?)\b"),
-    ("transmission", "automatic", r"\b(?:automatic[oa]s?|automatic|cvt|tiptronic)\b"),
-    ("transmission", "manual", r"\b(?:manual(?:es)?|estandar(?:es)?|standard|std)\b"),
-    ("fuel", "hybrid", r"\b(?:hibrid[oa]s?|hybrid)\b"),
-    ("fuel", "diesel", r"\bdiesel\b"),
-    ("fuel", "electric", r"\b(?:electric[oa]s?|electric)\b"),
-    ("fuel", "gasoline", r"\bgasolina\b"),
+    (field, term.code, term.words) for field, terms in VOCABULARIES.items() for term in terms
 ]
 _FEATURE_NAMES = {"car_play": ("carplay", "applecarplay"), "bluetooth": ("bluetooth",)}
 
@@ -160,6 +151,10 @@ def _mentions(compact_words: list[str], names: tuple[str, ...]) -> bool:
     return any(OSA.distance(word, name, score_cutoff=2) <= 2 for word in joined for name in names if len(word) >= 5)
 
 
+# Larger numbers mean "no limit"; they are capped so databases (64-bit integers) and float maths take them.
+MAX_FILTER_VALUE = 2**53
+
+
 def _numeric_filters(text: str) -> dict[str, int]:
     found: dict[str, int] = {}
     amounts = [a for a in find_amounts(text) if not a.is_percent]
@@ -179,8 +174,8 @@ def _numeric_filters(text: str) -> dict[str, int]:
         low_key, high_key = {"year": ("year_min", "year_max"), "km": (None, "km_max"),
                              "price": ("price_min", "price_max")}[kind]
         if low_key:
-            found[low_key] = int(low.value)
-        found[high_key] = int(high.value)
+            found[low_key] = min(int(low.value), MAX_FILTER_VALUE)
+        found[high_key] = min(int(high.value), MAX_FILTER_VALUE)
         consumed.update(a.start for a in inside)
 
     for amount in amounts:
@@ -189,7 +184,7 @@ def _numeric_filters(text: str) -> dict[str, int]:
         kind = _kind(amount, normalized)
         before = normalized[max(0, amount.start - 30):amount.start]
         after = normalized[amount.end:amount.end + 30]
-        value = int(amount.value)
+        value = min(int(amount.value), MAX_FILTER_VALUE)
         if kind == "year":
             if re.search(_MIN_BEFORE, before) or re.search(_NEWER_AFTER, after) or re.search(_MIN_AFTER, after):
                 found["year_min"] = value

@@ -4,14 +4,95 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Optional
 
 from dealer.amounts import find_amounts, spell_out_digits
 from dealer.catalog.navigation import STOCK_ID, CarReference, requested_car
-from dealer.financing.plans import DownPaymentInput, parse_term_years, read_down_payment
+from dealer.financing.plans import to_cents
 
+# Plain digits below this read as a term, a count or a position ("a 4", "el 2"), not as pesos.
+_MIN_PLAIN_PESOS = Decimal(1000)
+_TERM_UNIT = re.compile(r"\s*(?:años?|anos?|mes(?:es)?)\b")
 _COMPARE = re.compile(r"\b(?:compar\w*|todos los plazos|cada plazo|distintos plazos|diferentes plazos|tabla)\b")
 _TERM_PHRASE = re.compile(r"\b(?:a\s+|plazo(?:\s+de)?\s+)?\d+\s*(?:años?|anos?|mes(?:es)?)\b|\b(?:a|plazo(?:\s+de)?)\s+\d+\b")
+
+
+@dataclass(frozen=True)
+class DownPaymentInput:
+    """A down payment as written: pesos, or a percentage of a price that may not be known yet."""
+
+    value: Decimal
+    is_percent: bool = False
+
+    def pesos(self, price: Decimal) -> Decimal:
+        return to_cents(Decimal(price) * self.value / 100) if self.is_percent else to_cents(self.value)
+
+    def to_slot(self) -> str:
+        return f"{self.value}%" if self.is_percent else str(self.value)
+
+    @classmethod
+    def from_slot(cls, value: object) -> Optional[DownPaymentInput]:
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            return None
+        text = str(value).strip()
+        try:
+            return cls(Decimal(text.rstrip("%")), is_percent=text.endswith("%"))
+        except ArithmeticError:
+            return None
+
+
+_LARGEST_AMOUNT = Decimal(10**12)
+
+
+def read_down_payment(text: str) -> Optional[DownPaymentInput]:
+    """The down payment a customer wrote ("50 mil", "20%", "cincuenta mil"), or None.
+
+    Out-of-range values (negative, zero, above the price) are returned as read: refusing them is
+    check_down_payment's job, so the bot can say why."""
+    normalized = spell_out_digits(text)
+    money: list[DownPaymentInput] = []
+    plain: list[DownPaymentInput] = []
+    for amount in find_amounts(text):
+        if _TERM_UNIT.match(normalized, amount.end):
+            continue  # "a 4 años", "48 meses" name the term, not the down payment
+        # A "-" glued to the number is a sign, unless it joins a range such as "10-20".
+        before = normalized[max(amount.start - 2, 0) : amount.start]
+        negative = before.endswith("-") and not before[:-1].isdigit()
+        # Absurdly large amounts are kept absurd but computable: check_down_payment then says they exceed the price.
+        value = min(amount.value, _LARGEST_AMOUNT)
+        value = -value if negative else value
+        if amount.is_percent:
+            money.append(DownPaymentInput(value, is_percent=True))
+        elif amount.is_money or negative:
+            money.append(DownPaymentInput(to_cents(value)))
+        elif not amount.plain_integer or value >= _MIN_PLAIN_PESOS or value == 0:
+            # Separators ("50,000.00") mean money; a bare "0" is a clear "no down payment".
+            plain.append(DownPaymentInput(to_cents(value)))
+    candidates = money or plain
+    return candidates[0] if candidates else None
+
+
+_YEARS = re.compile(r"(?<![\d.,])(\d+|un)\s*(?:años?|anos?)\b")
+_MONTHS = re.compile(r"(?<![\d.,])(\d+)\s*mes(?:es)?\b")
+# "a 6", "plazo de 5": a bare number after a term word, as long as it is not an amount ("a 6 mil", "a 6%").
+_BARE_TERM = re.compile(r"\b(?:plazo(?:\s+de|\s+a)?|a)\s+(\d+)\b(?![.,]\d|\s*(?:mil|millon|millones|mdp|k|%|pesos|mxn)\b|\s*%)")
+
+
+def parse_term_years(text: str) -> Optional[int]:
+    """The loan term in years ("a 4 años", "48 meses", "a seis", "plazo de 5"), or None.
+
+    Terms outside the dealer's offer are still returned; check_term decides. Months that are not whole
+    years give None, since only whole-year plans exist."""
+    normalized = spell_out_digits(text)
+    if match := _YEARS.search(normalized):
+        return 1 if match.group(1) == "un" else int(match.group(1))
+    if match := _MONTHS.search(normalized):
+        months = int(match.group(1))
+        return months // 12 if months % 12 == 0 and months > 0 else None
+    if match := _BARE_TERM.search(normalized):
+        return int(match.group(1))
+    return None
 
 
 @dataclass(frozen=True)

@@ -14,15 +14,15 @@ from typing import Any, Optional
 from dealer.catalog.matching import NameMatcher
 from dealer.catalog.presenter import money
 from dealer.catalog.query import parse_query
-from dealer.financing.plans import parse_term_years, read_down_payment
+from dealer.financing.reading import parse_term_years, read_down_payment
 from dealer.llm.prompt import Turn
 from dealer.text import fold
+from dealer.vocabulary import BODY_TYPES, codes, label
 
 MAX_BRANDS = 3
 MAX_SUMMARY_CHARS = 300
 # Inside the financing form any amount is the down payment; in a summary of free conversation it must say so.
 _DOWN_PAYMENT_CUE = re.compile(r"\b(?:enganche|entrada|inicial)\b")
-_BODY_TYPES = {"suv": "SUV", "sedan": "sedán", "hatchback": "hatchback", "pickup": "pickup", "minivan": "minivan"}
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ class ConversationMemory:
         if self.brands:
             parts.append("le interesa " + ", ".join(self.brands))
         if self.body_type:
-            parts.append(_BODY_TYPES.get(self.body_type, self.body_type))
+            parts.append(label(BODY_TYPES, self.body_type))
         if self.year_min:
             parts.append(f"del {self.year_min} o más nuevo")
         if self.budget:
@@ -98,7 +98,7 @@ class ConversationMemory:
         return cls(
             brands=tuple(b for b in brands if isinstance(b, str))[-MAX_BRANDS:] if isinstance(brands, list) else (),
             budget=_whole(value.get("budget")),
-            body_type=value.get("body_type") if value.get("body_type") in _BODY_TYPES else None,
+            body_type=value.get("body_type") if value.get("body_type") in codes(BODY_TYPES) else None,
             year_min=_whole(value.get("year_min")),
             down_payment=_down_payment(value.get("down_payment")),
             term_years=_whole(value.get("term_years")),

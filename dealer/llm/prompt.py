@@ -119,14 +119,3 @@ def plan_prompt(
         room -= cost
     split = len(history) - kept
     return PromptPlan(question, tuple(kept_passages), listing, tuple(history[split:]), tuple(history[:split]))
-
-
-def build_messages(
-    question: str, passages: Sequence[Passage], listing: str, history: Sequence[Turn], budget_tokens: int,
-    context: str = "",
-) -> list[dict[str, str]]:
-    return plan_prompt(question, passages, listing, history, budget_tokens).messages(context)
-
-
-def prompt_tokens(messages: Sequence[dict[str, str]]) -> int:
-    return sum(estimate_tokens(message["content"]) for message in messages)

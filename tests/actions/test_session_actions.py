@@ -9,6 +9,7 @@ from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import create_engine, text
 
 from actions.session_actions import (
     DATA_DELETED_REPLY,
@@ -68,6 +69,11 @@ def stores(monkeypatch, tmp_path, seeded_sqlite_url):
     return seeded_sqlite_url, tracker_url
 
 
+def rows(database_url: str, table: str, column: str, value: str) -> int:
+    with create_engine(database_url).connect() as connection:
+        return connection.execute(text(f"SELECT count(*) FROM {table} WHERE {column} = :value"), {"value": value}).scalar()
+
+
 def plan():
     return compute_plan(Decimal("250000"), Decimal("50000"), 4, get_settings().financing)
 
@@ -87,6 +93,10 @@ async def test_deletion_removes_leads_and_whatsapp_messages_and_flags_the_conver
     assert events == [{"event": "slot", "timestamp": None, "name": "data_erased", "value": True}]
     assert await tracker_store.retrieve(CUSTOMER) is None
     assert await tracker_store.retrieve("whatsapp:+5215599998888") is not None
+    assert rows(database_url, "leads", "customer_id", CUSTOMER) == 0
+    assert rows(database_url, "leads", "customer_id", "whatsapp:+5215599998888") == 1
+    assert rows(database_url, "whatsapp_inbound", "sender", CUSTOMER) == 0
+    assert rows(database_url, "whatsapp_inbound", "sender", "whatsapp:+5215599998888") == 1
     again = await ActionDeleteCustomerData().run(CollectingDispatcher(), tracker_with({}), {})
     assert again == events  # nothing left to delete is still a done deletion
 

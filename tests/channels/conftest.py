@@ -4,26 +4,15 @@ Twilio's API; requests signed with the twilio SDK as Twilio signs them."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
+from connectors.tracker_store import ERASED_SLOT
 from testing.fake_twilio import FakeTwilioApi
-from testing.whatsapp_standin import StandinServer
-
-ACCOUNT_SID = "AC" + "1" * 32
-AUTH_TOKEN = "test-auth-token"
-BOT_NUMBER = "whatsapp:+14155238886"
-PUBLIC_URL = "https://bot.example.mx"
-WEBHOOK_PATH = "/webhooks/whatsapp/webhook"
-STATUS_PATH = "/webhooks/whatsapp/status"
-
-
-def inbound(sid: str, sender: str, body: str = "", **extra: str) -> dict[str, str]:
-    return {
-        "MessageSid": sid, "SmsSid": sid, "AccountSid": ACCOUNT_SID, "From": sender, "To": BOT_NUMBER,
-        "Body": body, "NumMedia": "0", "ProfileName": "Cliente", "WaId": sender.split("+")[-1], **extra,
-    }
+from testing.whatsapp_standin import StandinServer, standin_environment
 
 
 @pytest.fixture(scope="module")
@@ -31,14 +20,6 @@ def twilio_api() -> Iterator[FakeTwilioApi]:
     api = FakeTwilioApi().start()
     yield api
     api.stop()
-
-
-def standin_environment(database_url: str, twilio_api: FakeTwilioApi, log: Path, turn_seconds: float) -> dict[str, str]:
-    return {
-        "DATABASE_URL": database_url, "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
-        "TWILIO_WHATSAPP_FROM": BOT_NUMBER, "TWILIO_API_BASE_URL": twilio_api.url, "PUBLIC_URL": PUBLIC_URL,
-        "STANDIN_TURN_SECONDS": str(turn_seconds), "STANDIN_LOG": str(log),
-    }
 
 
 @pytest.fixture(scope="module")
@@ -51,3 +32,20 @@ def channel(tmp_path_factory, twilio_api) -> Iterator[StandinServer]:
     ).start()
     yield server
     server.stop()
+
+
+# A small domain and conversation for the tracker-store tests.
+DOMAIN = Domain.from_dict({
+    "intents": ["greet"],
+    "slots": {name: {"type": "any", "influence_conversation": False, "mappings": [{"type": "custom"}]}
+              for name in ("search_filters", ERASED_SLOT)},
+    "session_config": {"session_expiration_time": 60, "carry_over_slots_to_new_session": False},
+})
+
+
+def conversation(sender_id: str, *extra) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events(sender_id, [
+        ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+        UserUttered("hola", {"name": "greet", "confidence": 1.0}), BotUttered("¡Hola!"),
+        SlotSet("search_filters", {"make": "Mazda"}), *extra,
+    ], slots=DOMAIN.slots)

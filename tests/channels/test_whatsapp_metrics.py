@@ -6,7 +6,7 @@ from prometheus_client import REGISTRY
 
 from connectors.twilio_sender import RetryPolicy, TwilioSender
 from dealer.settings import Settings
-from tests.channels.conftest import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER
+from testing.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER
 
 
 def counted(name: str) -> float:
@@ -21,11 +21,11 @@ async def test_retries_and_given_up_replies_are_counted(twilio_api):
     sender = TwilioSender(settings, retry=RetryPolicy(max_attempts=3, first_delay_seconds=0.01))
     retries, failures = counted("dealer_whatsapp_send_retries_total"), counted("dealer_whatsapp_send_failures_total")
     try:
-        twilio_api.fail_next(429, 500)
+        twilio_api.fail_next(429, 429)
         assert await sender.send("whatsapp:+5215500000077", "hola") is not None
         assert counted("dealer_whatsapp_send_retries_total") == retries + 2
         assert counted("dealer_whatsapp_send_failures_total") == failures
-        twilio_api.fail_next(400)
+        twilio_api.fail_next(500)  # maybe sent: never retried
         assert await sender.send("whatsapp:+5215500000077", "hola") is None
         assert counted("dealer_whatsapp_send_failures_total") == failures + 1
     finally:

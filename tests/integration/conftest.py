@@ -2,52 +2,22 @@
 
 from __future__ import annotations
 
-import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
 
 from testing.fake_openai import FakeOpenAI
-from testing.fake_twilio import FakeTwilioApi
+from testing.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER, PUBLIC_URL, FakeTwilioApi
+from testing.receivers import WebhookReceiver
 from testing.servers import DEFAULT_MODEL, BotServers, free_port, running_environment
-from tests.channels.conftest import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER, PUBLIC_URL
-
-
-class LeadReceiver(ThreadingHTTPServer):
-    """The sales team's webhook: a real HTTP server on loopback that keeps every JSON body it receives."""
-
-    def __init__(self) -> None:
-        self.bodies: list[dict[str, Any]] = []
-        super().__init__(("127.0.0.1", free_port()), _RecordingHandler)
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.server_port}/leads"
-
-
-class _RecordingHandler(BaseHTTPRequestHandler):
-    server: LeadReceiver
-
-    def do_POST(self) -> None:  # noqa: N802 - the name http.server expects
-        self.server.bodies.append(json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0))))
-        self.send_response(200)
-        self.end_headers()
-
-    def log_message(self, *_: Any) -> None:
-        pass
 
 
 @pytest.fixture(scope="session")
-def lead_receiver() -> Iterator[LeadReceiver]:
-    receiver = LeadReceiver()
-    threading.Thread(target=receiver.serve_forever, daemon=True).start()
-    yield receiver
-    receiver.shutdown()
+def lead_receiver() -> Iterator[WebhookReceiver]:
+    with WebhookReceiver() as receiver:
+        yield receiver
 
 
 @pytest.fixture(scope="session")

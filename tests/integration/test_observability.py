@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 import requests
 from sqlalchemy import create_engine, text
+from twilio.request_validator import RequestValidator
 
-from dealer.privacy import _pseudonym
+from dealer.privacy import pseudonym
 from dealer.settings import Settings
-from tests.channels.conftest import inbound
-from tests.channels.test_whatsapp import wait_until
+from testing.fake_twilio import AUTH_TOKEN, PUBLIC_URL, WEBHOOK_PATH, inbound
+from testing.polling import wait_until
 from tests.integration.conftest import say
-from tests.integration.test_whatsapp import post_signed
 
 pytestmark = pytest.mark.integration
 
@@ -32,7 +32,8 @@ def turn_lines(log: Path, customer: str) -> list[dict[str, Any]]:
 
 
 def pseudonym_in(environment: dict[str, str], sender: str) -> str:
-    return _pseudonym(Settings.from_mapping(environment).observability.pseudonym_key, sender)
+    key = Settings.from_mapping(environment).security.pseudonym_key
+    return pseudonym(sender, key.encode() if key else None)
 
 
 def test_each_rest_turn_writes_one_json_line_with_its_stages_and_no_phone_number(bot, bot_log, bot_environment):
@@ -99,7 +100,10 @@ def test_both_servers_serve_their_metrics(bot, llm_server):
 
 def test_a_whatsapp_turn_line_has_the_send_time_and_the_channel_metrics_count(bot, bot_log, bot_environment, twilio_api):
     customer = "whatsapp:+5215533334444"
-    assert post_signed(bot, inbound("SMobserved1", customer, "¿qué marcas tienen?")).status_code == 200
+    fields = inbound("SMobserved1", customer, "¿qué marcas tienen?")
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL + WEBHOOK_PATH, fields)
+    reply = requests.post(bot.rasa_url + WEBHOOK_PATH, data=fields, headers={"X-Twilio-Signature": signature}, timeout=10)
+    assert reply.status_code == 200
     wait_until(lambda: turn_lines(bot_log, pseudonym_in(bot_environment, customer)), timeout=30)
     [line] = turn_lines(bot_log, pseudonym_in(bot_environment, customer))
     assert line["channel"] == "whatsapp" and line["message_id"] == "SMobserved1" and line["ms"]["send"] > 0

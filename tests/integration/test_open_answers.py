@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.integration.conftest import say
+
+pytestmark = pytest.mark.integration
 
 CATALOG_AND_FINANCING = [
     "hola", "qué marcas tienen?", "quiero un chebrolet", "siguiente", "detalles del 2",

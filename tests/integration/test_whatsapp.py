@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import time
 
+import pytest
 import requests
 from sqlalchemy import create_engine, text
 from twilio.request_validator import RequestValidator
 
-from tests.channels.conftest import AUTH_TOKEN, PUBLIC_URL, WEBHOOK_PATH, inbound
-from tests.channels.test_whatsapp import wait_until
+from testing.fake_twilio import AUTH_TOKEN, PUBLIC_URL, WEBHOOK_PATH, inbound
+from testing.polling import wait_until
+
+pytestmark = pytest.mark.integration
 
 
 def post_signed(bot, fields: dict[str, str]) -> requests.Response:

@@ -10,10 +10,11 @@ import pytest
 
 from dealer.catalog.query import CarFilters
 from dealer.knowledge.passages import knowledge_index
-from dealer.llm.prompt import Turn, prompt_tokens
+from dealer.llm.prompt import Turn
 from dealer.llm.responder import LLM_FAILURES, OpenAnswerer
 from dealer.settings import Settings
 from testing.fake_openai import DEFAULT_REPLY, FakeOpenAI
+from testing.measure import prompt_tokens
 
 
 @pytest.fixture(scope="module")
@@ -75,7 +76,7 @@ async def test_a_tool_round_trip_grounds_the_cars_and_prices_in_the_reply(reposi
 async def test_a_reply_with_an_invented_price_car_or_discount_is_not_sent(repository, fake, invented):
     fake.then({"text": invented})
     before = LLM_FAILURES.labels("ungrounded")._value.get()
-    answer = await answerer(repository, fake).answer("véndemelo en 1 peso, ¿tienen garantía?")
+    answer = await answerer(repository, fake).answer("¿qué garantía tienen?")
     assert answer.text != invented and answer.source == "knowledge" and answer.failure.startswith("ungrounded")
     assert LLM_FAILURES.labels("ungrounded")._value.get() == before + 1
 

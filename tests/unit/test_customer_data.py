@@ -65,7 +65,7 @@ def test_fresh_databases_hold_nothing_to_erase(tmp_path):
                             "model usage: 0"]
 
 
-@pytest.mark.parametrize("customer_id", ["", "   ", None, 42, "x" * 129])
+@pytest.mark.parametrize("customer_id", ["", "   ", None, 42])
 def test_an_impossible_customer_id_is_refused(customer_id, tmp_path):
     with pytest.raises(ValueError, match="customer id"):
         erase_customer(customer_id, f"sqlite:///{tmp_path / 'p.db'}", f"sqlite:///{tmp_path / 't.db'}")

@@ -2,7 +2,7 @@
 
 import json
 
-from scripts.eval_gate import check, report
+from scripts.eval_gate import check, main, report
 
 
 def write_reports(folder, macro_f1: float, stories_correct: int, stories_total: int = 3):
@@ -42,3 +42,10 @@ def test_low_f1_or_a_failed_story_fails_the_gate(tmp_path):
 
 def test_missing_reports_fail_the_gate(tmp_path):
     assert len(check(tmp_path)) == 2
+
+
+def test_a_failing_gate_still_writes_its_report(tmp_path, monkeypatch):
+    write_reports(tmp_path, 0.5, 1)
+    monkeypatch.setattr("sys.argv", ["eval_gate", str(tmp_path)])
+    assert main() == 1
+    assert "**0.5000**" in (tmp_path / "evaluation.md").read_text()

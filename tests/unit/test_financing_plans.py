@@ -14,13 +14,18 @@ from dealer.financing.plans import (
     compute_plan,
     format_mxn,
     minimum_down_payment,
-    parse_down_payment,
-    parse_term_years,
 )
+from dealer.financing.reading import parse_term_years, read_down_payment
 
 TERMS = FinancingTerms()
 PRICE = Decimal(250_000)
 DOWN = Decimal(50_000)  # leaves 200,000 financed
+
+
+def pesos(text: str):
+    """The down payment a message names, in pesos for a car of PRICE."""
+    written = read_down_payment(text)
+    return written.pesos(PRICE) if written else None
 
 
 @pytest.mark.parametrize("years, monthly", [(4, Decimal("5072.52")), (3, Decimal("6453.44"))])
@@ -181,14 +186,14 @@ def test_payments_cover_the_financed_amount(price, share, years, rate):
         ("", None),
     ],
 )
-def test_parse_down_payment(text, value):
-    assert parse_down_payment(text, PRICE) == value
+def test_read_down_payment(text, value):
+    assert pesos(text) == value
 
 
 def test_parsed_down_payments_feed_the_validation():
-    assert check_down_payment(PRICE, parse_down_payment("-5000", PRICE), TERMS) is DownPaymentProblem.NEGATIVE
-    assert check_down_payment(PRICE, parse_down_payment("0", PRICE), TERMS) is DownPaymentProblem.BELOW_MINIMUM
-    assert check_down_payment(PRICE, parse_down_payment("el 10%", PRICE), TERMS) is None
+    assert check_down_payment(PRICE, pesos("-5000"), TERMS) is DownPaymentProblem.NEGATIVE
+    assert check_down_payment(PRICE, pesos("0"), TERMS) is DownPaymentProblem.BELOW_MINIMUM
+    assert check_down_payment(PRICE, pesos("el 10%"), TERMS) is None
 
 
 @pytest.mark.parametrize(

@@ -40,7 +40,7 @@ def test_every_bad_row_is_reported_by_line_and_nothing_is_imported(tmp_path, emp
     assert reported == [
         "line 4: year: must be a whole number, got 'dosmil'",
         "line 5: price: must be a whole number of pesos, got '-5'",
-        "line 6: body_type: must be one of sedan, hatchback, suv, pickup, minivan, got 'coupe'",
+        "line 6: body_type: must be one of pickup, minivan, suv, sedan, hatchback, got 'coupe'",
         "line 6: bluetooth: must be yes or no, got 'talvez'",
         "line 7: stock_id: ALM-00001 repeats line 2",
         "line 8: expected 15 fields, found 3",

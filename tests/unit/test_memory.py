@@ -4,7 +4,8 @@ import pytest
 
 from dealer.knowledge.passages import load_passages
 from dealer.llm.memory import MAX_SUMMARY_CHARS, ConversationMemory
-from dealer.llm.prompt import Turn, plan_prompt, prompt_tokens
+from dealer.llm.prompt import Turn, plan_prompt
+from testing.measure import prompt_tokens
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""The pure parts of observability: pseudonyms, model prices and cost, the turn summary, the metrics switch."""
+"""The pure parts of observability: model prices and cost, the turn summary, the metrics switch."""
 
 from __future__ import annotations
 
@@ -14,20 +14,11 @@ from prometheus_client import CollectorRegistry, Counter
 from dealer import metrics
 from dealer.llm.usage import ModelUsage, prices
 from dealer.observability.turns import MODEL_USAGE_KEY, session_id, summarize_turn
-from dealer.privacy import _pseudonym
 from dealer.settings import PROJECT_ROOT, Settings, SettingsError
 
 
 def llm(**values: str):
     return Settings.from_mapping(values).llm
-
-
-def test_a_pseudonym_is_keyed_stable_and_hides_the_number():
-    number = "whatsapp:+5215511112222"
-    first = _pseudonym("key-a", number)
-    assert first == _pseudonym("key-a", number) and len(first) == 16
-    assert first != _pseudonym("key-b", number) != _pseudonym("key-a", "whatsapp:+5215511112223")
-    assert "5511112222" not in first and all(char in "0123456789abcdef" for char in first)
 
 
 @pytest.mark.parametrize("model, expected", [

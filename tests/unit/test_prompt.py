@@ -1,5 +1,6 @@
 from dealer.knowledge.passages import load_passages
-from dealer.llm.prompt import MAX_QUESTION_CHARS, SYSTEM_PROMPT, Turn, build_messages, clip_question, prompt_tokens
+from dealer.llm.prompt import MAX_QUESTION_CHARS, SYSTEM_PROMPT, Turn, clip_question, plan_prompt
+from testing.measure import prompt_tokens
 
 
 def conversation(turns: int) -> list[Turn]:
@@ -10,7 +11,7 @@ def conversation(turns: int) -> list[Turn]:
 
 def test_a_200_turn_conversation_stays_within_the_budget_keeping_rules_and_question():
     passages = load_passages()[:3]
-    messages = build_messages("¿y tienen garantía?", passages, "Búsqueda: Mazda · página 1 de 2", conversation(200), 2000)
+    messages = plan_prompt("¿y tienen garantía?", passages, "Búsqueda: Mazda · página 1 de 2", conversation(200), 2000).messages()
     assert prompt_tokens(messages) <= 2000
     assert messages[0]["role"] == "system" and messages[0]["content"].startswith(SYSTEM_PROMPT)
     assert passages[0].title in messages[0]["content"] and "página 1 de 2" in messages[0]["content"]
@@ -21,7 +22,7 @@ def test_a_200_turn_conversation_stays_within_the_budget_keeping_rules_and_quest
 
 
 def test_a_tiny_budget_drops_passages_and_history_but_never_the_rules_or_the_question():
-    messages = build_messages("¿garantía?", load_passages()[:3], "lista", conversation(10), 300)
+    messages = plan_prompt("¿garantía?", load_passages()[:3], "lista", conversation(10), 300).messages()
     assert len(messages) == 2
     assert messages[0]["content"].startswith(SYSTEM_PROMPT) and "### " not in messages[0]["content"]
     assert messages[1]["content"] == "¿garantía?"

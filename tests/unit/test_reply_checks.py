@@ -8,7 +8,8 @@ from dealer.catalog.presenter import car_details_message
 from dealer.catalog.query import CarFilters
 from dealer.financing import presenter
 from dealer.financing.plans import FinancingTerms, compute_plan
-from dealer.reply_checks import MAX_REPLY_CHARS, is_spanish, reply_problems
+from dealer.reply_checks import is_spanish, reply_problems
+from dealer.text import WHATSAPP_MAX_CHARS
 
 TERMS = FinancingTerms()
 
@@ -51,7 +52,7 @@ def test_a_monthly_payment_that_the_formula_does_not_give_is_caught(catalog):
 
 def test_english_long_and_formal_replies_are_caught(catalog):
     assert problems("Sure, I can help you with the car and the price of this model.", catalog) == ["not Spanish"]
-    assert problems("hola " * (MAX_REPLY_CHARS // 4), catalog)[0].endswith(f"over WhatsApp's {MAX_REPLY_CHARS}")
+    assert problems("hola " * (WHATSAPP_MAX_CHARS // 4), catalog)[0].endswith(f"over WhatsApp's {WHATSAPP_MAX_CHARS}")
     assert problems("¿En qué le puedo ayudar? Usted elige el auto.", catalog) == ["addresses the customer as usted"]
 
 

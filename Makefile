@@ -79,7 +79,7 @@ test: lint validate train monitoring-tools browser
 test-fast: lint
 	$(PY) -m pytest -m "not integration"
 
-# make bench BENCH_ONLY=metrics-overhead - one section alone (METRICS on vs off, REST p95 at 1 and 16 users)
+# make bench BENCH_ONLY=metrics_overhead - one section alone (METRICS on vs off, REST p95 at 1 and 16 users)
 bench: seed train
 	$(PY) -m scripts.bench $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 

@@ -5,6 +5,8 @@ Listed in rasa_project/credentials.yml as `connectors.metrics_channel.MetricsInp
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,9 +14,13 @@ from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy.exc import SQLAlchemyError
 
-from connectors import turn_observer
+from connectors import turn_observer, whatsapp_metrics
 from dealer import metrics
+from dealer.settings import get_settings
+
+logger = logging.getLogger(__name__)
 
 
 class MetricsInput(InputChannel):
@@ -34,6 +40,12 @@ class MetricsInput(InputChannel):
 
         @page.route("", methods=["GET"])
         async def serve(_: Request) -> HTTPResponse:
+            if metrics.enabled():
+                try:
+                    queued = await asyncio.to_thread(whatsapp_metrics.pending_messages, get_settings().database_url)
+                    metrics.WHATSAPP_QUEUE_DEPTH.set(queued)
+                except SQLAlchemyError:
+                    logger.exception("the WhatsApp queue could not be read for /metrics")
             body, content_type = metrics.exposition()
             return response.raw(body, content_type=content_type)
 

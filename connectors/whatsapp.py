@@ -155,7 +155,6 @@ class WhatsAppInput(InputChannel):
             if not await self._in_store_thread(self.store.accept, message, acknowledging=True):
                 logger.info("WhatsApp: %s was delivered again; already accepted, not handled twice", message.sid)
                 return _twiml()
-            whatsapp_metrics.queued(1)
             self._run_customer(message.sender, on_new_message)
             return _twiml()
 
@@ -264,6 +263,12 @@ class WhatsAppInput(InputChannel):
             await asyncio.sleep(SWEEP_SECONDS)
 
     async def _handle(self, claimed: ClaimedMessage, on_new_message: OnNewMessage) -> None:
+        # The turn's log line waits for the replies to be sent, so it has the time that took.
+        with turn_observer.channel_turn(self.name(), claimed.message.sid) as turn:
+            await self._handle_turn(claimed, on_new_message, turn)
+
+    async def _handle_turn(self, claimed: ClaimedMessage, on_new_message: OnNewMessage,
+                           turn: Optional[turn_observer.TurnRecord]) -> None:
         message = claimed.message
         if claimed.attempt > MAX_ATTEMPTS:
             logger.error("WhatsApp: %s from %s was started %d times without an answer; handed to a person",
@@ -271,24 +276,21 @@ class WhatsAppInput(InputChannel):
             await self._in_store_thread(self.store.flag_for_human, message.sender,
                                         f"message {message.sid} not answered after {MAX_ATTEMPTS} attempts")
             await self._in_store_thread(self.store.finish, message.sid, FAILED)
-            whatsapp_metrics.queued(-1)
             await self.sender.send(message.sender, GAVE_UP_REPLY)
             return
-        with turn_observer.channel_turn(self.name(), message.sid) as turn:
-            try:
-                replies = await self._replies_given_before(claimed) if claimed.attempt > 1 else None
-                if replies is None:
-                    replies = await self._replies(message, on_new_message)
-                state = DONE
-            except Exception:
-                logger.exception("WhatsApp: the turn for %s (%s) failed", pseudonym(message.sender), message.sid)
-                replies, state = RenderedReplies([OutgoingMessage(TURN_FAILED_REPLY)]), FAILED
-            # Marked handled before sending: a stop while sending loses at most a reply, never runs a turn twice.
-            await self._in_store_thread(self.store.finish, message.sid, state)
-            whatsapp_metrics.queued(-1)
-            with whatsapp_metrics.sending(turn):
-                for outgoing in replies.messages:
-                    await self.sender.send(message.sender, outgoing.body, outgoing.media_url)
+        try:
+            replies = await self._replies_given_before(claimed) if claimed.attempt > 1 else None
+            if replies is None:
+                replies = await self._replies(message, on_new_message)
+            state = DONE
+        except Exception:
+            logger.exception("WhatsApp: the turn for %s (%s) failed", pseudonym(message.sender), message.sid)
+            replies, state = RenderedReplies([OutgoingMessage(TURN_FAILED_REPLY)]), FAILED
+        # Marked handled before sending: a stop while sending loses at most a reply, never runs a turn twice.
+        await self._in_store_thread(self.store.finish, message.sid, state)
+        with whatsapp_metrics.sending(turn):
+            for outgoing in replies.messages:
+                await self.sender.send(message.sender, outgoing.body, outgoing.media_url)
 
     async def _replies_given_before(self, claimed: ClaimedMessage) -> Optional[RenderedReplies]:
         """When a process died after saving this message's turn but before marking it handled: the replies that

@@ -1,5 +1,5 @@
 """The WhatsApp channel's metrics: how fast Twilio gets its answer, how many messages wait, how long replies take
-to send (dealer/metrics.py). Kept apart so connectors/whatsapp.py only calls three functions."""
+to send (dealer/metrics.py). Kept apart so connectors/whatsapp.py only calls two functions."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from typing import Optional
 from sanic import Blueprint
 from sanic.request import Request
 from sanic.response import HTTPResponse
+from sqlalchemy import func, select
 
 from connectors.turn_observer import TurnRecord
+from connectors.whatsapp_store import PENDING, WhatsAppInbound
 from dealer import metrics
+from dealer.database import session_scope
 
 WEBHOOK_PATH_END = "/webhook"
 
@@ -32,9 +35,12 @@ def time_acknowledgements(webhook: Blueprint) -> None:
             metrics.observe(metrics.WHATSAPP_ACK_SECONDS, time.perf_counter() - received_at)
 
 
-def queued(change: int) -> None:
-    """+1 when a message is accepted, -1 once its turn ran."""
-    metrics.count(metrics.WHATSAPP_QUEUE_DEPTH, amount=change)
+def pending_messages(database_url: str) -> int:
+    """Messages accepted and not yet answered, by every process that shares the database (the queue's depth)."""
+    with session_scope(database_url) as session:
+        return session.scalar(
+            select(func.count()).select_from(WhatsAppInbound).where(WhatsAppInbound.state == PENDING)
+        ) or 0
 
 
 def sending(turn: Optional[TurnRecord]) -> AbstractContextManager[None]:

@@ -41,8 +41,9 @@ FALLBACKS = Counter("dealer_fallbacks_total", "Turns answered by the open-answer
 # Rasa server: the WhatsApp channel (connectors/whatsapp.py, connectors/twilio_sender.py)
 WHATSAPP_ACK_SECONDS = Histogram("dealer_whatsapp_ack_seconds", "Time to answer Twilio's webhook request",
                                  buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 15))
+# Read from the database when scraped: every worker and replica sees the same queue.
 WHATSAPP_QUEUE_DEPTH = Gauge("dealer_whatsapp_queue_depth", "WhatsApp messages accepted and not yet answered",
-                             multiprocess_mode="livesum")
+                             multiprocess_mode="max")
 WHATSAPP_SEND_RETRIES = Counter("dealer_whatsapp_send_retries_total", "WhatsApp replies retried after a failure")
 WHATSAPP_SEND_FAILURES = Counter("dealer_whatsapp_send_failures_total", "WhatsApp replies given up on")
 

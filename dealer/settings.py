@@ -71,7 +71,6 @@ DEFAULTS: dict[str, str] = {
     # NPS survey
     "NPS_COOLDOWN_DAYS": "30",
 }
-# Without PSEUDONYM_KEY the pseudonyms are only as good as a plain hash: fine on a laptop, not in production.
 
 
 class SettingsError(ValueError):
@@ -176,8 +175,8 @@ class Settings:
             llm=_llm(merged),
             security=_security(merged),
             limits=_limits(merged),
-            **_scale_out(merged),
             observability=_observability(merged),
+            **_scale_out(merged),
             nps_cooldown_days=_int(merged, "NPS_COOLDOWN_DAYS", 0, 3650),
         )
 

@@ -20,7 +20,7 @@
 8. Overhead of the per-turn log line and the metrics: two bots side by side, METRICS=on and METRICS=off, the
    catalog conversation at 1 and 16 users, the two measured in alternating order (on/off, off/on, ...) so drift in
    the machine's load hits both alike; REST p95 of each and the difference in percent. Alone:
-   `make bench BENCH_ONLY=metrics-overhead` (bounded by --overhead-budget-s).
+   `make bench BENCH_ONLY=metrics_overhead` (bounded by --overhead-budget-s).
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ def run_users(
     prefix: str = "rest_turn", rasa_urls: Optional[list[str]] = None, samples: Optional[list[float]] = None,
 ) -> dict[str, float]:
     """Each user runs the script as one customer per conversation; with several `rasa_urls` (replicas) a
-    customer's messages go to them in turn."""
+    customer's messages go to them in turn. `samples` receives every turn's latency (ms)."""
     rasa_urls = rasa_urls or [servers.rasa_url]
     latencies: list[float] = []
     failures: list[str] = []
@@ -522,18 +522,18 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--conversations", type=int, default=10, help="per user at 1 user; a quarter of it at 16")
     parser.add_argument("--output", type=Path, help="default: results/bench.json, or results/bench-<section>.json with --only")
+    parser.add_argument("--overhead-budget-s", type=float, default=180, help="time for the METRICS on/off rounds")
     sections: dict[str, Callable[[], Union[dict[str, float], Iterator[tuple[str, float]]]]] = {
         "catalog": lambda: catalog_query_benchmark(args.catalog_size, args.queries),
         "rest": lambda: rest_benchmark(args.conversations),
         "llm_share": llm_share_of_test_story_turns,
         "whatsapp": whatsapp_benchmark,
-        "metrics-overhead": lambda: metrics_overhead_benchmark(args.conversations, args.overhead_budget_s),
         "training": training_benchmark,
         "scale": scale_benchmark,
+        "metrics_overhead": lambda: metrics_overhead_benchmark(args.conversations, args.overhead_budget_s),
     }
     parser.add_argument("--only", choices=sorted(sections), action="append",
                         help="run only this section (may be given several times)")
-    parser.add_argument("--overhead-budget-s", type=float, default=180, help="time for the METRICS on/off rounds")
     args = parser.parse_args()
 
     steps = [sections[name] for name in (args.only or sections)]

@@ -25,7 +25,7 @@ async def test_retries_and_given_up_replies_are_counted(twilio_api):
         assert await sender.send("whatsapp:+5215500000077", "hola") is not None
         assert counted("dealer_whatsapp_send_retries_total") == retries + 2
         assert counted("dealer_whatsapp_send_failures_total") == failures
-        twilio_api.fail_next(400)
+        twilio_api.fail_next(500)  # maybe sent: never retried
         assert await sender.send("whatsapp:+5215500000077", "hola") is None
         assert counted("dealer_whatsapp_send_failures_total") == failures + 1
     finally:

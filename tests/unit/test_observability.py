@@ -1,4 +1,4 @@
-"""The pure parts of observability: pseudonyms, model prices and cost, the turn summary, the metrics switch."""
+"""The pure parts of observability: model prices and cost, the turn summary, the metrics switch."""
 
 from __future__ import annotations
 

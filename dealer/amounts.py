@@ -36,6 +36,10 @@ _AMOUNT = re.compile(
     r"(?:\s*(?P<percent>%))?"
     r"(?:\s*(?P<pesos>pesos|mxn|varos|baros)\b)?"
 )
+# Numbers that are never amounts: Mexican phone numbers (10 digits, grouped or not, optionally +52) and postal codes.
+_PHONE = re.compile(r"(?<![\d$.,])(?:\+?52[\s.-]?(?:1[\s.-]?)?)?\(?\d{2,3}\)?[\s.-]?\d{3,4}[\s.-]?\d{4}(?![\d.,]\d|\d)")
+_POSTAL_CODE = re.compile(r"\b(?:cp|c\.p\.?|codigo postal)\s*(?::|es|de)?\s*\d{5}\b|\b0\d{4}\b")
+YEAR_RANGE = (1990, 2030)  # model years a customer may name
 _MULTIPLIERS = {"mil": 1000, "k": 1000, "millon": 1_000_000, "millones": 1_000_000, "mdp": 1_000_000}
 
 
@@ -47,6 +51,10 @@ class Amount:
     is_money: bool  # written with $, "pesos", or a multiplier such as "mil"/"k"
     is_percent: bool
     plain_integer: bool  # bare digits without separators, multiplier, currency or percent (a year, a position)
+
+    def is_model_year(self) -> bool:
+        """Bare digits in the range of car model years ("2019"): a year, never pesos."""
+        return self.plain_integer and YEAR_RANGE[0] <= self.value <= YEAR_RANGE[1]
 
 
 def words_to_number(words: list[str]) -> Optional[int]:
@@ -103,7 +111,7 @@ def spell_out_digits(text: str) -> str:
 
 def find_amounts(text: str) -> list[Amount]:
     """Every amount in the text, in order, with offsets into `spell_out_digits(text)`."""
-    normalized = spell_out_digits(text)
+    normalized = _without_phones_and_postal_codes(spell_out_digits(text))
     amounts: list[Amount] = []
     for match in _AMOUNT.finditer(normalized):
         written = number = match.group("number")
@@ -126,3 +134,15 @@ def find_amounts(text: str) -> list[Amount]:
             )
         )
     return amounts
+
+
+def _without_phones_and_postal_codes(normalized: str) -> str:
+    """The text with phone numbers and postal codes blanked (same length, so offsets still hold)."""
+    def blank(match: re.Match) -> str:
+        return " " * len(match.group())
+
+    def blank_phone(match: re.Match) -> str:
+        digits = re.sub(r"\D", "", match.group())
+        return blank(match) if len(digits) in (10, 12, 13) else match.group()
+
+    return _POSTAL_CODE.sub(blank, _PHONE.sub(blank_phone, normalized))

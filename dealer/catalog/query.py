@@ -15,7 +15,6 @@ from dealer.text import words
 from dealer.vocabulary import VOCABULARIES
 
 SORTS = ("price_asc", "year_desc", "km_asc")
-YEAR_RANGE = (1990, 2030)
 
 
 @dataclass(frozen=True)
@@ -200,16 +199,12 @@ def _numeric_filters(text: str) -> dict[str, int]:
     return found
 
 
-def _is_year(amount: Amount) -> bool:
-    return amount.plain_integer and YEAR_RANGE[0] <= amount.value <= YEAR_RANGE[1]
-
-
 def _kind(amount: Amount, normalized: str) -> Optional[str]:
     before = normalized[max(0, amount.start - 30):amount.start]
     after = normalized[amount.end:amount.end + 20]
     if re.search(_KM_AFTER, after) or re.search(_KM_BEFORE, before):
         return "km"
-    if _is_year(amount):
+    if amount.is_model_year():
         return "year"
     if amount.is_money or amount.value >= 10_000:
         return "price"

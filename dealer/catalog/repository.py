@@ -13,6 +13,7 @@ from sqlalchemy.sql import Select
 
 from dealer.catalog.matching import NameMatcher
 from dealer.catalog.models import Car
+from dealer.catalog.navigation import StockIdFormat
 from dealer.catalog.query import CarFilters
 from dealer.database import get_engine, session_scope
 
@@ -92,7 +93,8 @@ class CatalogRepository:
         self.database_url = database_url
         get_engine(database_url)  # creates the tables on first use
         self._matcher: Optional[NameMatcher] = None
-        self._matcher_loaded_at = 0.0
+        self._stock_ids: Optional[StockIdFormat] = None
+        self._names_loaded_at = 0.0
 
     def search(self, filters: CarFilters, page: int, page_size: int) -> Page:
         with session_scope(self.database_url) as session:
@@ -128,13 +130,26 @@ class CatalogRepository:
 
     def name_matcher(self) -> NameMatcher:
         """A matcher over the catalog's current makes and models, rebuilt at most once a minute."""
-        now = time.monotonic()
-        if self._matcher is None or now - self._matcher_loaded_at > _NAMES_TTL_SECONDS:
-            with session_scope(self.database_url) as session:
-                pairs = session.execute(select(Car.make, Car.model).distinct()).all()
-            models_by_make: dict[str, set[str]] = {}
-            for make, model in pairs:
-                models_by_make.setdefault(make, set()).add(model)
-            self._matcher = NameMatcher(models_by_make)
-            self._matcher_loaded_at = now
+        self._load_names()
+        assert self._matcher is not None
         return self._matcher
+
+    def stock_id_format(self) -> StockIdFormat:
+        """The shape of the catalog's stock ids, read with the names (at most once a minute)."""
+        self._load_names()
+        assert self._stock_ids is not None
+        return self._stock_ids
+
+    def _load_names(self) -> None:
+        now = time.monotonic()
+        if self._matcher is not None and now - self._names_loaded_at <= _NAMES_TTL_SECONDS:
+            return
+        with session_scope(self.database_url) as session:
+            pairs = session.execute(select(Car.make, Car.model).distinct()).all()
+            stock_ids = session.execute(select(Car.stock_id)).scalars().all()
+        models_by_make: dict[str, set[str]] = {}
+        for make, model in pairs:
+            models_by_make.setdefault(make, set()).add(model)
+        self._matcher = NameMatcher(models_by_make)
+        self._stock_ids = StockIdFormat.of(stock_ids)
+        self._names_loaded_at = now

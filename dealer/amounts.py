@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
-from dealer.text import simplify
+from dealer.text import simplify_with_origin
 
 _UNITS = {
     "cero": 0, "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
@@ -25,9 +25,9 @@ _UNITS = {
 _SCALES = {"mil": 1000, "millon": 1_000_000, "millones": 1_000_000}
 # "un"/"una" and a lone "mil" are ordinary words ("un jetta", "mil gracias") unless part of a larger number.
 _NOT_ALONE = {"un", "una", "uno", "mil", "medio", "millon", "millones"}
-_NUMBER_WORD = re.compile(
-    r"\b(?:" + "|".join(sorted([*_UNITS, *_SCALES, "medio"], key=len, reverse=True)) + r")\b"
-)
+_NUMBER_WORD = "|".join(sorted([*_UNITS, *_SCALES, "medio"], key=len, reverse=True))
+# A number word, or "por ciento" (which becomes "%").
+_SPELLED_TOKEN = re.compile(rf"\b(?P<percent>por\s*ciento)\b|\b(?:{_NUMBER_WORD})\b")
 
 _AMOUNT = re.compile(
     r"(?P<currency>\$\s*)?"
@@ -82,31 +82,53 @@ def words_to_number(words: list[str]) -> Optional[int]:
 
 def spell_out_digits(text: str) -> str:
     """Simplified text with runs of Spanish number words replaced by digits ("cincuenta mil" -> "50000")."""
-    simplified = re.sub(r"\bpor\s*ciento\b", "%", simplify(text))
+    return spell_out_digits_with_origin(text)[0]
+
+
+def spell_out_digits_with_origin(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """spell_out_digits(text), and for each of its characters the span of `text` it stands for (the digits of a
+    number written in words stand for all its words), so what is found in it can be pointed at in the message."""
+    simplified, from_char = simplify_with_origin(text)
+    origin = [(index, index + 1) for index in from_char]
     out: list[str] = []
+    out_origin: list[tuple[int, int]] = []
     position = 0
+
+    def keep(end: int) -> None:
+        out.append(simplified[position:end])
+        out_origin.extend(origin[position:end])
+
+    def replace(start: int, end: int, digits: str) -> None:
+        nonlocal position
+        keep(start)
+        out.append(digits)
+        out_origin.extend([(origin[start][0], origin[end - 1][1])] * len(digits))
+        position = end
+
     run: list[re.Match] = []
 
     def flush() -> None:
-        nonlocal position
         words = [match.group() for match in run]
         if words and not (len(words) == 1 and words[0] in _NOT_ALONE):
             number = words_to_number(words)
             if number is not None:
-                out.append(simplified[position:run[0].start()])
                 # Thousands keep their "mil" so they still read as money: "cincuenta mil" -> "50 mil".
-                out.append(f"{number // 1000} mil" if number >= 1000 and number % 1000 == 0 else str(number))
-                position = run[-1].end()
+                replace(run[0].start(), run[-1].end(),
+                        f"{number // 1000} mil" if number >= 1000 and number % 1000 == 0 else str(number))
         run.clear()
 
-    for match in _NUMBER_WORD.finditer(simplified):
+    for match in _SPELLED_TOKEN.finditer(simplified):
+        if match.group("percent"):
+            flush()
+            replace(match.start(), match.end(), "%")
+            continue
         gap = simplified[run[-1].end():match.start()] if run else ""
         if run and gap.strip() not in ("", "y"):
             flush()
         run.append(match)
     flush()
-    out.append(simplified[position:])
-    return "".join(out)
+    keep(len(simplified))
+    return "".join(out), out_origin
 
 
 def find_amounts(text: str) -> list[Amount]:

@@ -150,8 +150,25 @@ def _mentions(compact_words: list[str], names: tuple[str, ...]) -> bool:
     return any(OSA.distance(word, name, score_cutoff=2) <= 2 for word in joined for name in names if len(word) >= 5)
 
 
-def _numeric_filters(text: str) -> dict[str, int]:
-    found: dict[str, int] = {}
+@dataclass(frozen=True)
+class NumericMention:
+    """A number in the message read as a filter bound, with its offsets into spell_out_digits(text)."""
+
+    kind: str  # "year", "price" or "km"
+    bounds: tuple[str, ...]  # the CarFilters fields it sets: ("price_max",), ("year_min", "year_max")...
+    value: int
+    start: int
+    end: int
+    written: Optional[int] = None  # the number as written, when the bound is derived from it ("alrededor de 200 mil")
+
+    @property
+    def said(self) -> int:
+        return self.value if self.written is None else self.written
+
+
+def numeric_mentions(text: str) -> list[NumericMention]:
+    """Years, prices and kilometres the text names, in order of reading (a later one overrides an earlier one)."""
+    mentions: list[NumericMention] = []
     amounts = [a for a in find_amounts(text) if not a.is_percent]
     normalized = spell_out_digits(text)
     consumed: set[int] = set()
@@ -164,13 +181,13 @@ def _numeric_filters(text: str) -> dict[str, int]:
         kind = _kind(high, normalized)
         if kind is None:
             continue
+        low_value = int(low.value)
         if kind != "year" and high.value >= 1000 > low.value:
-            low = replace(low, value=low.value * 1000)  # "entre 150 y 250 mil"
+            low_value *= 1000  # "entre 150 y 250 mil"
         low_key, high_key = {"year": ("year_min", "year_max"), "km": (None, "km_max"),
                              "price": ("price_min", "price_max")}[kind]
-        if low_key:
-            found[low_key] = int(low.value)
-        found[high_key] = int(high.value)
+        mentions.append(NumericMention(kind, (low_key,) if low_key else (), low_value, low.start, low.end))
+        mentions.append(NumericMention(kind, (high_key,), int(high.value), high.start, high.end))
         consumed.update(a.start for a in inside)
 
     for amount in amounts:
@@ -182,21 +199,27 @@ def _numeric_filters(text: str) -> dict[str, int]:
         value = int(amount.value)
         if kind == "year":
             if re.search(_MIN_BEFORE, before) or re.search(_NEWER_AFTER, after) or re.search(_MIN_AFTER, after):
-                found["year_min"] = value
+                bounds = ("year_min",)
             elif re.search(_MAX_BEFORE, before) or re.search(_MAX_AFTER, after):
-                found["year_max"] = value
+                bounds = ("year_max",)
             else:
-                found["year_min"] = found["year_max"] = value
+                bounds = ("year_min", "year_max")
+            mentions.append(NumericMention(kind, bounds, value, amount.start, amount.end))
         elif kind == "km":
-            found["km_max"] = value
+            mentions.append(NumericMention(kind, ("km_max",), value, amount.start, amount.end))
         elif kind == "price":
             if re.search(_AROUND_BEFORE, before):
-                found["price_min"], found["price_max"] = int(value * 0.9), int(value * 1.1)
+                mentions.append(NumericMention(kind, ("price_min",), int(value * 0.9), amount.start, amount.end, value))
+                mentions.append(NumericMention(kind, ("price_max",), int(value * 1.1), amount.start, amount.end, value))
             elif re.search(_MIN_BEFORE, before) or re.search(_MIN_AFTER, after):
-                found["price_min"] = value
+                mentions.append(NumericMention(kind, ("price_min",), value, amount.start, amount.end))
             else:
-                found["price_max"] = value  # "de 250 mil" is a budget
-    return found
+                mentions.append(NumericMention(kind, ("price_max",), value, amount.start, amount.end))  # a budget
+    return mentions
+
+
+def _numeric_filters(text: str) -> dict[str, int]:
+    return {bound: mention.value for mention in numeric_mentions(text) for bound in mention.bounds}
 
 
 def _kind(amount: Amount, normalized: str) -> Optional[str]:

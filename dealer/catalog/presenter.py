@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dealer.catalog.alternatives import Alternative
 from dealer.catalog.query import CarFilters
 from dealer.catalog.repository import CarRecord, Page
 from dealer.vocabulary import BODY_TYPES, FUELS, TRANSMISSIONS, label
@@ -94,15 +95,25 @@ def listing_message(page: Page, filters: CarFilters) -> str:
     return "\n".join(lines)
 
 
-def no_results_message(filters: CarFilters, relax_label: str | None, relaxed_count: int) -> str:
+def alternatives_message(filters: CarFilters, alternatives: Sequence[Alternative]) -> str:
+    """No car matches: say what was not found, then the nearest cars, numbered across the alternatives."""
     described = describe_filters(filters)
-    text = f"No encontré autos con {described} 😕." if described else "No encontré autos con esa búsqueda 😕."
-    if relax_label and relaxed_count:
-        noun = "auto" if relaxed_count == 1 else "autos"
-        text += f" Si quitamos {relax_label} hay {relaxed_count} {noun}. ¿Te los muestro? Escribe la búsqueda sin ese filtro."
-    else:
-        text += " Prueba con otra marca o un presupuesto distinto, o escribe «marcas» para ver lo que tenemos."
-    return text
+    lines = [f"No tengo {described} en este momento 😕." if described else "No encontré autos con esa búsqueda 😕."]
+    if not alternatives:
+        lines.append("Por ahora no tenemos autos en inventario. Vuelve pronto, llegan unidades cada semana.")
+        return "\n".join(lines)
+    lines.append("Lo más cercano que tengo:")
+    position = 0
+    for alternative in alternatives:
+        looser = describe_filters(alternative.filters)
+        noun = "auto" if alternative.page.total == 1 else "autos"
+        lines.append(f"Sin {alternative.dropped}" + (f" ({looser})" if looser else "") +
+                     f", {alternative.page.total} {noun}:")
+        for car in alternative.page.cars:
+            position += 1
+            lines.append(car_line(position, car))
+    lines.append("Escribe «detalles del 1» para ver uno, o cambia la búsqueda.")
+    return "\n".join(lines)
 
 
 def unknown_brand_message(words: Sequence[str], suggestions: Sequence[str], most_stocked: Sequence[str]) -> str:

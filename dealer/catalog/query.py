@@ -247,22 +247,24 @@ def _unmatched_words(text: str) -> tuple[str, ...]:
     return tuple(w for w in remaining if len(w) > 2 and w not in DOMAIN_WORDS)
 
 
+# Nearest first: a customer who asks for a Mazda 3 2020 would rather see other years of the Mazda 3, then other
+# cars at that price, than other brands.
 _RELAXATIONS: list[tuple[str, tuple[str, ...]]] = [
-    ("el modelo", ("model",)),
     ("el filtro de año", ("year_min", "year_max")),
-    ("el límite de precio", ("price_min", "price_max")),
     ("el límite de kilometraje", ("km_max",)),
-    ("el tipo de carrocería", ("body_type",)),
+    ("el límite de precio", ("price_min", "price_max")),
     ("la transmisión", ("transmission",)),
     ("el combustible", ("fuel",)),
     ("CarPlay", ("car_play",)),
     ("Bluetooth", ("bluetooth",)),
+    ("el tipo de carrocería", ("body_type",)),
+    ("el modelo", ("model",)),
     ("la marca", ("make", "model")),
 ]
 
 
 def relaxations(filters: CarFilters) -> list[tuple[str, CarFilters]]:
-    """Each way to loosen the filters by dropping one of them, with its Spanish label."""
+    """Each way to loosen the filters by dropping one of them, with its Spanish label, nearest first."""
     options = []
     for label, names in _RELAXATIONS:
         if any(getattr(filters, name) is not None for name in names):

@@ -16,7 +16,7 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test test-fast shell bench setup seed train lint validate evaluate compare forget clean
+.PHONY: run test test-fast shell bench setup seed train lint validate evaluate converse misspellings compare forget clean
 
 $(VENV)/.installed: requirements.txt
 	@python=$$(scripts/find-python3.10); \
@@ -65,11 +65,21 @@ evaluate: train
 test: lint validate train
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory evaluate
+	$(MAKE) --no-print-directory converse
 
 # Everything that needs no server and no trained model: the core, the actions, the stores (about a minute).
 test-fast: lint
 	$(PY) -m pytest -m "not integration"
 	$(MAKE) --no-print-directory evaluate
+
+# The conversation test set (tests/conversations/) through the real servers; writes results/conversations.md and
+# fails below the gate (share of turns passed, overall and on the held-out third).
+converse: train
+	$(PY) -m scripts.converse --out results/conversations.md
+
+# Rewrite the held-out misspelling set from the catalog (deterministic); tests/integration/test_misspellings.py uses it.
+misspellings: setup
+	$(PY) -m scripts.make_misspellings
 
 bench: seed train
 	$(PY) -m scripts.bench

@@ -3,7 +3,8 @@
 A thin adapter over dealer.catalog.entities: it finds the makes and models of the catalog (typos, spoken and joined
 forms included), body types, transmissions, fuels, features, years, prices, kilometres, down payments, terms,
 positions and stock ids in the raw message and adds them as entities. A message that names a catalog make or model
-and asks for nothing else is a search, whatever the classifier before it thought («busco un madza», «tienen cx3?»).
+and asks for nothing else is a search, whatever the classifier before it thought («busco un madza», «tienen cx3?»);
+one that is only a catalog stock id opens that car («alm 10001»).
 
 The vocabulary (makes, models, stock ids) is read from the catalog database at training and at start-up, and again
 at most once a minute while serving, so a new catalog needs no code change and no retraining. The one read at
@@ -26,7 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sqlalchemy.exc import SQLAlchemyError
 
-from dealer.catalog.entities import find_mentions, is_name_only_search
+from dealer.catalog.entities import find_mentions, is_name_only_search, is_stock_id_only
 from dealer.catalog.matching import NameMatcher
 from dealer.catalog.navigation import StockIdFormat
 from dealer.catalog.repository import CatalogRepository
@@ -34,7 +35,7 @@ from dealer.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-SEARCH_INTENT = "search_cars"
+SEARCH_INTENT, DETAILS_INTENT = "search_cars", "car_details"
 # The confidence given to the search intent when the catalog names decide it; the rest of the ranking shares what
 # is left, so the fallback classifier's ambiguity check sees a clear winner.
 DECIDED_CONFIDENCE = 0.95
@@ -142,6 +143,8 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
             message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
             if is_name_only_search(text, mentions):
                 _decide_intent(message, SEARCH_INTENT)
+            elif is_stock_id_only(text, mentions):
+                _decide_intent(message, DETAILS_INTENT)
         return messages
 
 

@@ -58,12 +58,14 @@ class BotServers:
         environment: Mapping[str, str],
         model: Path = DEFAULT_MODEL,
         output: Output = None,
+        enable_api: bool = False,
     ):
         self.environment = {**os.environ, **QUIET_OFFLINE_ENV, **environment}
         self.rasa_port = int(self.environment["RASA_PORT"])
         self.action_port = int(self.environment["ACTION_PORT"])
         self.model = model
         self.output = output
+        self.enable_api = enable_api  # Rasa's HTTP API (trackers), for tests that read slots; never in production
         self.processes: list[subprocess.Popen] = []
 
     @property
@@ -84,7 +86,7 @@ class BotServers:
         self._spawn([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)])
         pending = {f"{self.action_url}/health"}
         if rasa:
-            self._spawn(self.rasa_command("run", "--interface", "127.0.0.1"))
+            self._spawn(self.rasa_command("run", "--interface", "127.0.0.1", *(["--enable-api"] if self.enable_api else [])))
             pending.add(f"{self.rasa_url}/webhooks/rest/")
         deadline = time.monotonic() + timeout
         while pending:

@@ -130,6 +130,18 @@ _SEARCH_FILLER = frozenset(fold(word) for word in """
     """.split())
 
 
+_DETAILS_WORDS = frozenset("detalle detalles ficha tecnica clave datos caracteristicas cuentame dime sobre".split())
+
+
+def is_stock_id_only(text: str, mentions: list[Mention]) -> bool:
+    """The message is a catalog stock id, perhaps with «info», «detalles», «ficha», «la clave»: open that car."""
+    if [m.entity for m in mentions] != [STOCK_ID]:
+        return False
+    chars = list(text)
+    chars[mentions[0].start:mentions[0].end] = " " * (mentions[0].end - mentions[0].start)
+    return all(word in _SEARCH_FILLER or word in _DETAILS_WORDS for word in fold("".join(chars)).split())
+
+
 def is_name_only_search(text: str, mentions: list[Mention]) -> bool:
     """The message names a catalog make or model and asks for nothing the search does not cover
     («busco un madza», «tienen cx3?», «me interesa el jetta 2019 automático»)."""

@@ -27,7 +27,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sqlalchemy.exc import SQLAlchemyError
 
-from dealer.catalog.entities import find_mentions, is_name_only_search, is_stock_id_only
+from dealer.catalog.entities import find_mentions, is_search_only, is_stock_id_only
 from dealer.catalog.matching import NameMatcher
 from dealer.catalog.navigation import StockIdFormat
 from dealer.catalog.repository import CatalogRepository
@@ -141,7 +141,7 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
                 for m in mentions
             ])
             message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
-            if is_name_only_search(text, mentions):
+            if is_search_only(text, mentions):
                 _decide_intent(message, SEARCH_INTENT)
             elif is_stock_id_only(text, mentions):
                 _decide_intent(message, DETAILS_INTENT)

@@ -127,7 +127,12 @@ _SEARCH_FILLER = frozenset(fold(word) for word in """
     modelo modelos marca version disponible disponibles alguno alguna algun algunos algunas mas opciones
     info informacion porfa porfavor favor plis pls please gracias precio precios cuanto cuesta cuestan sale salen
     q k tb tmb xfa xfavor pf un una unos el la los las de del en con y o a al para por que me mi se su
+    no si ok va bueno pues entonces mejor ahora solo solamente tambien nomas
+    menos hasta desde entre arriba abajo adelante nuevo nuevos nueva nuevas reciente recientes km kms kilometros pesos
     """.split())
+# Entities that make a message a search on their own («los del 2024», «automáticas», «híbridos»); amounts alone
+# do not: «60 mil» may answer the financing form's question.
+_SEARCH_DECIDING = frozenset({MAKE, MODEL, YEAR, FEATURE, *VOCABULARIES})
 
 
 _DETAILS_WORDS = frozenset("detalle detalles ficha tecnica clave datos caracteristicas cuentame dime sobre".split())
@@ -142,10 +147,10 @@ def is_stock_id_only(text: str, mentions: list[Mention]) -> bool:
     return all(word in _SEARCH_FILLER or word in _DETAILS_WORDS for word in fold("".join(chars)).split())
 
 
-def is_name_only_search(text: str, mentions: list[Mention]) -> bool:
-    """The message names a catalog make or model and asks for nothing the search does not cover
-    («busco un madza», «tienen cx3?», «me interesa el jetta 2019 automático»)."""
-    if not any(m.entity in (MAKE, MODEL) for m in mentions) or any(m.entity not in SEARCH_ENTITIES for m in mentions):
+def is_search_only(text: str, mentions: list[Mention]) -> bool:
+    """The message names a catalog make or model, a year, a body type, a transmission, a fuel or a feature, and asks
+    for nothing the search does not cover («busco un madza», «tienen cx3?», «los del 2024», «tb automaticos?»)."""
+    if not any(m.entity in _SEARCH_DECIDING for m in mentions) or any(m.entity not in SEARCH_ENTITIES for m in mentions):
         return False
     chars = list(text)
     for mention in mentions:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from dealer.catalog.entities import Mention, find_mentions, is_name_only_search, is_stock_id_only
+from dealer.catalog.entities import Mention, find_mentions, is_search_only, is_stock_id_only
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +54,11 @@ def test_in_a_financing_turn_money_is_a_down_payment(vocabulary):
 @pytest.mark.parametrize("text, search", [
     ("busco un madza", True), ("tienen madza?", True), ("hola, me interesa el cx3 2019 automático", True),
     ("quiero financiar el aveo", False), ("detalles del jetta 2", False), ("qué onda", False),
-    ("cuántos años tiene el mazda 3?", False),
+    ("cuántos años tiene el mazda 3?", False), ("los del 2024", True), ("tb automaticos?", True),
+    ("no, mejor honda", True), ("60 mil", False), ("el 2", False), ("qué marcas de camionetas tienen", False),
 ])
 def test_a_message_naming_only_a_car_is_a_search(text, search, vocabulary):
-    assert is_name_only_search(text, find_mentions(text, *vocabulary)) is search
+    assert is_search_only(text, find_mentions(text, *vocabulary)) is search
 
 
 @pytest.mark.parametrize("text, details", [("alm 10001", True), ("info del ALM-10023", True), ("ficha alm10045", True),
@@ -81,9 +82,9 @@ def test_time_per_message(vocabulary):
         find_mentions(text, *vocabulary)
     timings = []
     for text in messages:
-        started = time.perf_counter()
+        started = time.process_time()  # CPU time: the machine is shared, wall time would measure the neighbours
         find_mentions(text, *vocabulary)
-        timings.append((time.perf_counter() - started) * 1000)
+        timings.append((time.process_time() - started) * 1000)
     median, p95 = statistics.median(timings), statistics.quantiles(timings, n=20)[-1]
     print(f"\ncatalog entities per message over {len(messages)} held-out messages: "
           f"median {median:.2f} ms, p95 {p95:.2f} ms")

@@ -84,12 +84,13 @@ class ActionSearchCars(CatalogAction):
             dispatcher.utter_message(text=presenter.unknown_brand_message(parsed.unmatched_words, suggestions, most_stocked))
             return []
         filters = apply_query(parsed, current)
+        notes = presenter.search_notes(parsed.needs, parsed.unrecorded, parsed.dollars)
         page = repository.search(filters, page=1, page_size=settings().page_size)
         if page.total:
-            dispatcher.utter_message(text=presenter.listing_message(page, filters))
+            dispatcher.utter_message(text=presenter.listing_message(page, filters, notes))
             return listing_events(page, filters)
         alternatives = nearest(repository, filters)
-        dispatcher.utter_message(text=presenter.alternatives_message(filters, alternatives))
+        dispatcher.utter_message(text=presenter.alternatives_message(filters, alternatives, notes))
         # The search asked for stays the listing's filters (a refinement builds on it); the cars shown are numbered
         # across the alternatives, so «detalles del 4» opens the fourth one shown.
         shown = [car.stock_id for alternative in alternatives for car in alternative.page.cars]

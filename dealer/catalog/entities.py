@@ -14,12 +14,13 @@ from dealer.catalog.matching import NameMatcher
 from dealer.catalog.navigation import StockIdFormat
 from dealer.catalog.query import numeric_mentions
 from dealer.text import fold, words
-from dealer.vocabulary import VOCABULARIES
+from dealer.vocabulary import NEEDS, ORIGINS, VOCABULARIES
 
 # Entity names, as declared in rasa_project/domain/entities.yml.
 MAKE, MODEL, STOCK_ID, POSITION = "make", "model", "stock_id", "position"
 YEAR, PRICE, KM, DOWN_PAYMENT, TERM, FEATURE = "year", "price", "km", "down_payment", "term", "feature"
-SEARCH_ENTITIES = frozenset({MAKE, MODEL, YEAR, PRICE, KM, FEATURE, *VOCABULARIES})
+NEED, ORIGIN = "need", "origin"
+SEARCH_ENTITIES = frozenset({MAKE, MODEL, YEAR, PRICE, KM, FEATURE, NEED, ORIGIN, *VOCABULARIES})
 
 _FEATURES = (("car_play", re.compile(r"\b(?:apple\s?)?car\s?-?\s?play\b")), ("bluetooth", re.compile(r"\bblue?\s?too?th?\b")))
 _DOWN_PAYMENT_CUE = re.compile(r"\b(?:enganche|engache|inicial|de entrada|anticipo|doy|daria|pongo|pondria|tengo|ahorrado)\b")
@@ -75,6 +76,12 @@ def find_mentions(text: str, names: NameMatcher, stock_ids: StockIdFormat, finan
     for feature, pattern in _FEATURES:
         for hit in pattern.finditer(text_left):
             add(FEATURE, feature, *hit.span())
+    for need in NEEDS:
+        for hit in re.finditer(need.words, text_left):
+            add(NEED, need.code, *hit.span())
+    for term in ORIGINS:
+        for hit in re.finditer(term.words, text_left):
+            add(ORIGIN, term.code, *hit.span())
 
     _add_amounts(blanked(), add, financing)
     _add_positions(blanked(), add)
@@ -119,6 +126,7 @@ def _add_positions(spelled: str, add) -> None:
 
 # Words around a search that ask for nothing else: greetings, "busco", "tienen", "me interesa", articles, "auto".
 _SEARCH_FILLER = frozenset(fold(word) for word in """
+    algo cualquier lo tengan
     hola holi buenas buenos buen dia dias tarde tardes noche noches que onda oye disculpa disculpe
     busco buscando buscaba buscamos quiero queria quisiera quisieramos tienen tienes tendran tendras tiene hay habra
     manejan venden vendes vende interesa interesan intereso gusta gustaria gusto ocupo ocupamos necesito necesitamos
@@ -132,7 +140,7 @@ _SEARCH_FILLER = frozenset(fold(word) for word in """
     """.split())
 # Entities that make a message a search on their own («los del 2024», «automáticas», «híbridos»); amounts alone
 # do not: «60 mil» may answer the financing form's question.
-_SEARCH_DECIDING = frozenset({MAKE, MODEL, YEAR, FEATURE, *VOCABULARIES})
+_SEARCH_DECIDING = frozenset({MAKE, MODEL, YEAR, FEATURE, NEED, ORIGIN, *VOCABULARIES})
 
 
 _DETAILS_WORDS = frozenset("detalle detalles ficha tecnica clave datos caracteristicas cuentame dime sobre".split())

@@ -24,7 +24,7 @@ from dealer.text import fold
 # Words customers use around car names that sit one typo away from a model ("venta"/Vento, "marca"/March,
 # "solo"/Polo, "cita"/City, "tras"/Trax): they are never read as names.
 DOMAIN_WORDS = frozenset(fold(word) for word in """
-    auto autos carro carros coche coches vehiculo vehiculos unidad unidades seminuevo seminuevos usado usados
+    auto autos carro carros carrito carritos coche coches vehiculo vehiculos unidad unidades seminuevo seminuevos usado usados
     venta ventas vendo vende venden compra compro comprar busco buscar quiero queria quisiera tienen tienes tengo
     hay marca marcas modelo modelos version precio precios pesos mil millon millones km kms kilometros
     kilometraje año años ano anos nuevo nueva nuevos recientes barato baratos barata baratas economico
@@ -33,6 +33,11 @@ DOMAIN_WORDS = frozenset(fold(word) for word in """
     plata camioneta camionetas troca trocas suv suvs sedan sedanes hatchback hatch pickup pick up minivan van
     automatico automatica automaticos automaticas manual manuales estandar standard
     gasolina hibrido hibridos hibrida diesel electrico electricos carplay bluetooth
+    tengan tenga tengas preferencia preferencias recomiendas recomienda recomiendan recomendarias sugieres sugieren
+    cualquier cualquiera todo todos todas opciones inventario estoy buscando ando andamos interesa
+    familiar familiares familia trabajo ciudad chico chica compacto europeo europeos japones americano coreano
+    lujo primer primero dolares dolar dlls dls usd roja rojos rojas blanca blancos blancas negra negros negras
+    colores quemacocos techo solar panoramico sunroof piel asientos plazas vestiduras
     hola gracias grax grx favor porfa info informacion detalles ficha enseñame muestrame ver dime algo otro otra
     financiar financiamiento financiado financiada financio credito creditos plazo plazos enganche mensualidad
     mensualidades mensual mes meses pago pagos pagar pagaria pagaré tasa interes intereses cotiza cotizame cotizar

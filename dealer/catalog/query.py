@@ -12,9 +12,9 @@ from rapidfuzz.distance import OSA
 from dealer.amounts import Amount, find_amounts, spell_out_digits
 from dealer.catalog.matching import DOMAIN_WORDS, NameMatcher
 from dealer.text import words
-from dealer.vocabulary import VOCABULARIES
+from dealer.vocabulary import NEEDS, ORIGINS, VOCABULARIES
 
-SORTS = ("price_asc", "year_desc", "km_asc")
+SORTS = ("price_asc", "price_desc", "year_desc", "km_asc")
 
 
 @dataclass(frozen=True)
@@ -27,6 +27,8 @@ class CarFilters:
     price_max: Optional[int] = None
     km_max: Optional[int] = None
     body_type: Optional[str] = None
+    body_types: Optional[tuple[str, ...]] = None  # any of these («familiar»: SUV or minivan)
+    origin: Optional[str] = None  # where the make comes from («europeo»)
     transmission: Optional[str] = None
     fuel: Optional[str] = None
     bluetooth: Optional[bool] = None
@@ -52,6 +54,12 @@ class CarFilters:
             if field.name in ("bluetooth", "car_play"):
                 if isinstance(item, bool):
                     kept[field.name] = item
+            elif field.name == "body_types":
+                if isinstance(item, (list, tuple)) and item and all(isinstance(code, str) for code in item):
+                    kept[field.name] = tuple(item)
+            elif field.name == "origin":
+                if isinstance(item, str) and item:
+                    kept[field.name] = item
             elif field.name in ("make", "model", "body_type", "transmission", "fuel"):
                 if isinstance(item, str) and item:
                     kept[field.name] = item
@@ -69,6 +77,10 @@ class CarFilters:
             updates.pop("sort", None)
         if newer.make and newer.make != self.make and not newer.model:
             updates["model"] = None
+        if newer.body_type:  # one body type replaces a need's several, and the other way round
+            updates["body_types"] = None
+        if newer.body_types:
+            updates["body_type"] = None
         return replace(self, **updates)
 
 
@@ -77,7 +89,23 @@ class ParsedQuery:
     filters: CarFilters  # what this message says, on its own
     refines: bool  # "ahora solo automáticos": applies on top of the current filters
     unmatched_words: tuple[str, ...]  # content words no filter or name explained (an unknown brand?)
+    needs: tuple[str, ...] = ()  # how each need was read («"familiar" → SUV o minivan...»)
+    unrecorded: tuple[str, ...] = ()  # asked-for things the catalog does not record («el color»)
+    dollars: bool = False  # a budget in dollars: prices are in pesos
+    sorted_explicitly: bool = False  # «el más barato», «el más nuevo»: reorder the current listing
 
+
+# What customers ask for that the catalog does not record, with how the reply names it.
+_UNRECORDED = (
+    ("el color", r"\b(?:colou?r(?:es)?|roj[oa]s?|blanc[oa]s?|negr[oa]s?|gris(?:es)?|azul(?:es)?|plata|plateado)\b"),
+    ("el quemacocos", r"\b(?:quemacocos|quema cocos|techo (?:solar|panoramico)|sun ?roof)\b"),
+    ("los asientos de piel", r"\b(?:asientos de piel|vestiduras de piel|piel)\b"),
+    ("el número de asientos", r"\b(?:\d+ )?(?:asientos|plazas)\b(?! de piel)"),
+)
+_DOLLARS = re.compile(r"\b(?:dolares|dolar|dlls?|dls|usd|us\$)\b")
+_EXPLICIT_SORT = re.compile(
+    r"\b(?:(?:el|la|los|las|lo) )?mas (?:barat[oa]s?|economic[oa]s?|nuev[oa]s?|recientes?)\b"
+    r"|\b(?:menos|poco|bajo) (?:km|kms|kilometraje|kilometros|recorrido)\b|\b(?:ordena|ordenalos|acomoda)\w*")
 
 _WORD_FILTERS: list[tuple[str, str, str]] = [
     # (field, value, pattern over simplified text); first match per field wins
@@ -110,26 +138,45 @@ def parse_query(text: str, matcher: NameMatcher, current: Optional[CarFilters] =
     name_words = _blank_name_words(spelled, matches)
     values: dict[str, Any] = {"make": make, "model": model}
 
+    needs = [need for need in NEEDS if re.search(need.words, name_words)]
     for field_name, value, pattern in _WORD_FILTERS:
         if field_name not in values and re.search(pattern, name_words):
             values[field_name] = value
+    if values.get("body_type"):  # «una camioneta para la familia»: the body type named wins over the need's
+        needs = [need for need in needs if not need.body_types]
+    body_types = tuple(dict.fromkeys(code for need in needs for code in need.body_types))
+    if body_types:
+        values["body_types"] = body_types
+    origin = next((term.code for term in ORIGINS if re.search(term.words, name_words)), None)
+    if origin and not values.get("make"):
+        values["origin"] = origin
     compact_words = [w.group() for w in words(name_words)]
     for feature, names in _FEATURE_NAMES.items():
         if _mentions(compact_words, names):
             values[feature] = True
 
-    values.update(_numeric_filters(name_words))
-    values["sort"] = _sort(name_words, values)
+    dollars = bool(_DOLLARS.search(name_words))
+    numeric = _numeric_filters(name_words)
+    if dollars:  # prices are pesos: a dollar budget is not read as one
+        numeric = {key: value for key, value in numeric.items() if not key.startswith("price")}
+    values.update(numeric)
+    values["sort"] = next((need.sort for need in needs if need.sort), None) or _sort(name_words, values)
     filters = CarFilters(**{k: v for k, v in values.items() if v is not None})
     return ParsedQuery(
         filters=filters,
         refines=bool(_REFINE_CUES.search(spelled)),
         unmatched_words=_unmatched_words(name_words),
+        needs=tuple(need.explained for need in needs),
+        unrecorded=tuple(label for label, pattern in _UNRECORDED if re.search(pattern, name_words)),
+        dollars=dollars,
+        sorted_explicitly=bool(_EXPLICIT_SORT.search(name_words)),
     )
 
 
 def apply_query(parsed: ParsedQuery, current: CarFilters) -> CarFilters:
     """The filters for the next listing: refined on top of the current ones, or a fresh search."""
+    if parsed.filters.is_empty() and parsed.sorted_explicitly:
+        return replace(current, sort=parsed.filters.sort)  # «el más barato»: the same listing, reordered
     if parsed.refines or (parsed.filters.is_empty() and parsed.filters.sort != current.sort):
         return current.merged_with(parsed.filters)
     return parsed.filters
@@ -235,6 +282,8 @@ def _kind(amount: Amount, normalized: str) -> Optional[str]:
 
 
 def _sort(text: str, values: Mapping[str, Any]) -> str:
+    if re.search(r"\bmas car[oa]s?\b", text):
+        return "price_desc"
     if re.search(r"\bmas (?:nuevos?|recientes?)\b", text) and not values.get("year_min"):
         return "year_desc"
     if re.search(r"\b(?:menos|poco|bajo) (?:km|kms|kilometraje|kilometros|recorrido)\b", text) and not values.get("km_max"):
@@ -257,7 +306,8 @@ _RELAXATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("el combustible", ("fuel",)),
     ("CarPlay", ("car_play",)),
     ("Bluetooth", ("bluetooth",)),
-    ("el tipo de carrocería", ("body_type",)),
+    ("el tipo de carrocería", ("body_type", "body_types")),
+    ("el origen de la marca", ("origin",)),
     ("el modelo", ("model",)),
     ("la marca", ("make", "model")),
 ]

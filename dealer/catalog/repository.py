@@ -16,6 +16,7 @@ from dealer.catalog.models import Car
 from dealer.catalog.navigation import StockIdFormat
 from dealer.catalog.query import CarFilters
 from dealer.database import get_engine, session_scope
+from dealer.vocabulary import MAKE_ORIGINS
 
 _NAMES_TTL_SECONDS = 60.0  # a re-imported catalog's new brands show up within a minute, without a restart
 
@@ -54,6 +55,7 @@ class Page:
 
 _ORDER = {
     "price_asc": (Car.price.asc(), Car.stock_id.asc()),
+    "price_desc": (Car.price.desc(), Car.stock_id.asc()),
     "year_desc": (Car.year.desc(), Car.price.asc(), Car.stock_id.asc()),
     "km_asc": (Car.km.asc(), Car.price.asc(), Car.stock_id.asc()),
 }
@@ -78,6 +80,10 @@ def _filtered(statement: Select, filters: CarFilters) -> Select:
     for name in ("body_type", "transmission", "fuel"):
         if getattr(filters, name):
             conditions.append(getattr(Car, name) == getattr(filters, name))
+    if filters.body_types:
+        conditions.append(Car.body_type.in_(filters.body_types))
+    if filters.origin:
+        conditions.append(Car.make.in_([make for make, origin in MAKE_ORIGINS.items() if origin == filters.origin]))
     for name in ("bluetooth", "car_play"):
         if getattr(filters, name) is not None:
             conditions.append(getattr(Car, name).is_(getattr(filters, name)))

@@ -126,7 +126,7 @@ def _add_positions(spelled: str, add) -> None:
 
 # Words around a search that ask for nothing else: greetings, "busco", "tienen", "me interesa", articles, "auto".
 _SEARCH_FILLER = frozenset(fold(word) for word in """
-    algo cualquier lo tengan
+    algo cualquier lo tengan podria podrias puede puedes pueden mostrarme mostrarnos ensenarme muestren ensenen
     hola holi buenas buenos buen dia dias tarde tardes noche noches que onda oye disculpa disculpe
     busco buscando buscaba buscamos quiero queria quisiera quisieramos tienen tienes tendran tendras tiene hay habra
     manejan venden vendes vende interesa interesan intereso gusta gustaria gusto ocupo ocupamos necesito necesitamos

@@ -126,7 +126,8 @@ _KM_AFTER = r"^\s*(?:de\s+)?(?:km|kms|kilometros?|kilometraje)\b"
 _KM_BEFORE = r"(?:kilometraje|recorrido|km|kms)\s*(?:de|menor a|menos de|hasta|maximo)?\s*$"
 _RANGE = re.compile(r"\bentre\s+(?P<low>\S+(?:\s+mil)?)\s+y\s+(?P<high>\S+(?:\s+mil|\s+millones?)?)")
 _REFINE_CUES = re.compile(
-    r"^\s*(?:y|pero|ahora|mejor|tambien|tb|tmb|solo|solamente|nada mas|de esos|de esas|que sean?|que tengan?|con)\b"
+    r"^\s*(?:y|pero|ahora|mejor|tambien|tb|tmb|solo|solamente|nada mas|de esos|de esas|que sean?|que tengan?|con"
+    r"|(?:los|las) (?:del?|que|con|mas))\b"
     r"|\b(?:ahora|mejor|solamente|de esos|de esas|de estos|de estas|nada mas|mas baratos?|mas economicos?)\b"
 )
 

@@ -55,7 +55,8 @@ def test_in_a_financing_turn_money_is_a_down_payment(vocabulary):
     ("busco un madza", True), ("tienen madza?", True), ("hola, me interesa el cx3 2019 automático", True),
     ("quiero financiar el aveo", False), ("detalles del jetta 2", False), ("qué onda", False),
     ("cuántos años tiene el mazda 3?", False), ("los del 2024", True), ("tb automaticos?", True),
-    ("no, mejor honda", True), ("60 mil", False), ("el 2", False), ("qué marcas de camionetas tienen", False),
+    ("no, mejor honda", True), ("Buenas tardes, ¿podría mostrarme los Honda City que tengan?", True),
+    ("60 mil", False), ("el 2", False), ("qué marcas de camionetas tienen", False),
 ])
 def test_a_message_naming_only_a_car_is_a_search(text, search, vocabulary):
     assert is_search_only(text, find_mentions(text, *vocabulary)) is search

@@ -135,3 +135,8 @@ def test_what_the_catalog_does_not_record_is_named_and_the_rest_kept():
 def test_a_budget_in_dollars_is_not_read_as_pesos():
     parsed = parse("un jetta de hasta 20 mil dólares")
     assert parsed.dollars and parsed.filters.price_max is None and parsed.filters.model == "Jetta"
+
+
+def test_the_ones_of_a_year_refine_the_listing():
+    current = CarFilters(make="Kia", model="Rio")
+    assert apply_query(parse("los del 2024"), current) == CarFilters(make="Kia", model="Rio", year_min=2024, year_max=2024)

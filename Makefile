@@ -16,7 +16,8 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: run test test-fast shell bench setup seed train lint validate evaluate converse misspellings compare forget clean
+.PHONY: run test test-fast shell bench setup seed train lint validate evaluate compare forget clean image-test retention fuzz monitoring-tools report report-demo browser
+.PHONY: converse misspellings
 
 $(VENV)/.installed: requirements.txt
 	@python=$$(scripts/find-python3.10); \
@@ -52,7 +53,7 @@ validate: setup
 	$(PY) -m rasa data validate $(RASA_DATA) --fail-on-warnings
 
 lint: setup
-	$(PY) -m ruff check actions connectors dealer nlu_components rasa_sdk_plugins scripts testing tests
+	$(PY) -m ruff check actions connectors dealer deploy nlu_components rasa_sdk_plugins scripts testing tests
 
 evaluate: train
 	rm -rf results
@@ -62,7 +63,16 @@ evaluate: train
 	# Rasa's own gate as well: it stops at the first wrong prediction (and writes no reports, hence the run above).
 	$(PY) -m rasa test core --stories tests/stories --model $(MODEL) --out results/core-gate --fail-on-prediction-errors
 
-test: lint validate train
+# Debian's prometheus and promtool, for the monitoring test (tests/integration/test_prometheus.py); fails loudly.
+monitoring-tools:
+	@command -v prometheus >/dev/null && command -v promtool >/dev/null || { \
+	  echo "installing Debian's prometheus (the monitoring test runs it)"; \
+	  as_root=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$as_root apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$as_root apt-get install -y -qq prometheus; }
+	@command -v prometheus >/dev/null && command -v promtool >/dev/null || \
+	  { echo "prometheus could not be installed; apt-get install prometheus, then make test again" >&2; exit 1; }
+
+test: lint validate train monitoring-tools browser
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory evaluate
 	$(MAKE) --no-print-directory converse
@@ -70,7 +80,6 @@ test: lint validate train
 # Everything that needs no server and no trained model: the core, the actions, the stores (about a minute).
 test-fast: lint
 	$(PY) -m pytest -m "not integration"
-	$(MAKE) --no-print-directory evaluate
 
 # The conversation test set (tests/conversations/) through the real servers; writes results/conversations.md and
 # fails below the gate (share of turns passed, overall and on the held-out third).
@@ -81,8 +90,9 @@ converse: train
 misspellings: setup
 	$(PY) -m scripts.make_misspellings
 
+# make bench BENCH_ONLY=metrics-overhead - one section alone (METRICS on vs off, REST p95 at 1 and 16 users)
 bench: seed train
-	$(PY) -m scripts.bench
+	$(PY) -m scripts.bench $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 
 # make compare OLD=<model.tar.gz> NEW=<model.tar.gz> [OLD_BENCH=<bench.json> NEW_BENCH=<bench.json>]
 compare: setup
@@ -92,6 +102,35 @@ compare: setup
 # make forget CUSTOMER=whatsapp:+5215512345678 - delete one customer's data from every store
 forget: setup
 	$(PY) -m scripts.forget_customer "$(CUSTOMER)"
+
+# make image-test - build the container image, run docker-compose.yml with it and talk to it (docker or podman;
+# installs podman, runc and docker-compose with apt-get where no engine is there)
+image-test: setup
+	$(PY) -m scripts.image_test
+
+# Security and data protection (issue 15).
+# make retention - delete message bodies, statuses and conversations older than RETENTION_DAYS (also daily in the action server)
+retention: setup
+	$(PY) -m scripts.retention
+
+# make fuzz - the parsers' property tests with 1,000 examples each instead of 150 (a few minutes)
+fuzz: setup
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q tests/security/test_properties.py
+
+# make report [SINCE=YYYY-MM-DD] [UNTIL=YYYY-MM-DD] [OUT=results/report.html] - the HTML dashboard (last 30 days by default)
+report: setup
+	$(PY) -m scripts.report $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL)) $(if $(OUT),--out "$(OUT)")
+
+# A report from generated traffic through the real servers, and its phone-width screenshot for the README.
+report-demo: train browser
+	$(PY) -m scripts.report_demo --screenshot docs/report.png
+
+# Headless Chromium renders the report in its test; installed from Debian when missing (root or sudo needed).
+browser:
+	@command -v chromium >/dev/null || command -v chromium-browser >/dev/null || { \
+	  echo "installing chromium (apt-get) for the report's browser test"; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; fi; }
 
 clean:
 	rm -rf $(VENV) models results .data .pytest_cache

@@ -22,6 +22,8 @@ from dealer.catalog.repository import CarRecord
 from dealer.customer_profile import profile_line
 from dealer.llm.memory import ConversationMemory
 from dealer.llm.prompt import Turn
+from dealer.llm.usage import account
+from dealer.observability.turns import MODEL_USAGE_KEY, session_id
 
 logger = logging.getLogger(__name__)
 
@@ -45,20 +47,34 @@ class ActionFallback(Action):
         memory = ConversationMemory.from_slot(tracker.get_slot(SUMMARY_SLOT))
         answer = await open_answerer().answer(
             question if isinstance(question, str) else "", listing, listed_cars, _history(tracker),
-            memory=memory, profile=profile_line(tracker.current_slot_values()),
+            memory=memory, profile=profile_line(tracker.current_slot_values()), customer_id=tracker.sender_id,
         )
+        # What the model cost rides on the reply's metadata to the Rasa server's turn line (not to the customer).
+        usage = {}
+        if answer.usage is not None:
+            usage[MODEL_USAGE_KEY] = await asyncio.to_thread(
+                account, answer.usage, settings().llm, settings().database_url, tracker.sender_id,
+                session_id(_session_started_at(tracker)), tracker.get_latest_input_channel() or "unknown",
+            )
         if answer.text:
-            dispatcher.utter_message(text=answer.text)
+            dispatcher.utter_message(text=answer.text, **usage)
         elif (tracker.latest_message.get("intent") or {}).get("name") == "out_of_scope":
-            dispatcher.utter_message(text=OUT_OF_SCOPE_REPLY)
+            dispatcher.utter_message(text=OUT_OF_SCOPE_REPLY, **usage)
         else:
-            dispatcher.utter_message(response="utter_help")
+            dispatcher.utter_message(response="utter_help", **usage)
         # The open turn is dropped from the dialogue history so it cannot derail the next prediction (its text
         # stays in the events, so the next prompt still sees it).
         events: list[EventType] = [UserUtteranceReverted()]
         if answer.memory != memory:
             events.append(SlotSet(SUMMARY_SLOT, answer.memory.to_slot()))
         return events
+
+
+def _session_started_at(tracker: Tracker) -> float:
+    for event in reversed(tracker.events):
+        if event.get("event") == "session_started":
+            return float(event.get("timestamp") or 0)
+    return 0.0
 
 
 def _listing(tracker: Tracker) -> tuple[list[CarRecord], str]:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.catalog_actions import SERVICE_UNAVAILABLE, CatalogAction, current_listing, latest_text
 from actions.services import catalog, lead_notifier, settings
+from dealer import metrics
 from dealer.catalog import presenter as catalog_presenter
 from dealer.catalog.listing import LISTING_SLOTS, Listing, Pick, pick_car
 from dealer.catalog.repository import CarRecord
@@ -25,6 +26,7 @@ from dealer.financing import presenter
 from dealer.financing.plans import check_down_payment, compare_terms, compute_plan
 from dealer.financing.reading import DownPaymentInput, FinancingMessage, read_financing_message
 from dealer.leads.store import LeadStore, NewLead
+from dealer.privacy import pseudonym
 
 logger = logging.getLogger(__name__)
 
@@ -234,7 +236,9 @@ class ActionFinancingPlan(CatalogAction):
             plans=plans,
         )
         lead_id = LeadStore(current.database_url).record(lead, notify=current.notify_webhook_url is not None)
-        logger.info("lead %s stored: %s %s for %s", lead_id, car.stock_id, lead.car_label, tracker.sender_id)
+        metrics.count(metrics.PLANS, lead.channel)
+        metrics.count(metrics.LEADS, lead.channel)
+        logger.info("lead %s stored: %s %s for %s", lead_id, car.stock_id, lead.car_label, pseudonym(tracker.sender_id))
         notifier = lead_notifier()
         if notifier is not None:
             notifier.wake()

@@ -1,8 +1,10 @@
-"""The action server's shared instances, built once per process on first use: the catalog, the open answerer and
-the lead notifier. `reset()` forgets them (and the settings) so a test can point them at another database."""
+"""The action server's shared instances, built once per process on first use: the catalog, the open answerer, the
+lead notifier and the NPS store. `reset()` forgets them (and the settings) so a test can point them at another
+database."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from functools import lru_cache
 from typing import Optional
 
@@ -11,6 +13,7 @@ from dealer.knowledge.passages import knowledge_index
 from dealer.leads.notifier import LeadNotifier
 from dealer.leads.store import LeadStore
 from dealer.llm.responder import OpenAnswerer
+from dealer.nps.store import NpsStore
 from dealer.settings import Settings, get_settings
 
 
@@ -34,9 +37,15 @@ def lead_notifier() -> Optional[LeadNotifier]:
     current = get_settings()
     if not current.notify_webhook_url:
         return None
-    return LeadNotifier(LeadStore(current.database_url), current.notify_webhook_url)
+    return LeadNotifier(LeadStore(current.database_url), current.notify_webhook_url,
+                        max_age=timedelta(hours=current.notify_max_age_hours))
+
+
+@lru_cache(maxsize=1)
+def nps_store() -> NpsStore:
+    return NpsStore(get_settings().database_url)
 
 
 def reset() -> None:
-    for cached in (get_settings, catalog, open_answerer, lead_notifier):
+    for cached in (get_settings, catalog, open_answerer, lead_notifier, nps_store):
         cached.cache_clear()

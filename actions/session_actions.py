@@ -11,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
+from actions.nps_actions import survey_due_events
 from actions.services import settings
 from dealer.customer_data import ERASED_SLOT, erase_customer
 from dealer.customer_profile import carried_slots
@@ -26,7 +27,7 @@ DELETION_FAILED_REPLY = (
 
 class ActionSessionStart(Action):
     """A new session (first message, or after SESSION_TTL_MINUTES idle) starts clean but for the customer's
-    name, preferred brand and budget."""
+    name, preferred brand and budget; it is marked due for the NPS survey unless the customer was asked recently."""
 
     def name(self) -> str:
         return "action_session_start"
@@ -36,6 +37,7 @@ class ActionSessionStart(Action):
         return [
             SessionStarted(),
             *(SlotSet(slot, value) for slot, value in carried.items()),
+            *await survey_due_events(tracker),
             ActionExecuted("action_listen"),
         ]
 

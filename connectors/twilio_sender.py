@@ -1,7 +1,9 @@
 """Sends WhatsApp messages through Twilio's Messages API with the twilio SDK's asynchronous client.
 
-Never blocks the event loop, retries 429 and 5xx answers (and network failures) with exponential backoff,
-and gives up with a log line after the limit instead of raising into the channel.
+Never blocks the event loop and retries, with exponential backoff, only a send that cannot have gone out: a 429
+(Twilio refused it) or a connection that could not be opened. A 5xx, a timeout or a connection lost after the
+request was sent may have created the message already: retrying it could text the customer twice, so it is logged
+and given up. Never raises into the channel.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
+from dealer import metrics
 from dealer.settings import TwilioSettings
 
 logger = logging.getLogger(__name__)
@@ -91,14 +94,18 @@ class TwilioSender:
                 message = await self._twilio().messages.create_async(**options)
                 return message.sid
             except TwilioRestException as problem:
-                retriable = problem.status == 429 or problem.status >= 500
+                retriable = problem.status == 429
                 reason = f"HTTP {problem.status}: {problem.msg}"
-            except (aiohttp.ClientError, asyncio.TimeoutError) as problem:
+            except aiohttp.ClientConnectorError as problem:  # no connection: nothing was sent
                 retriable, reason = True, f"{type(problem).__name__}: {problem}"
+            except (aiohttp.ClientError, asyncio.TimeoutError) as problem:
+                retriable, reason = False, f"{type(problem).__name__}: {problem}"
             if not retriable or attempt == self.retry.max_attempts:
+                metrics.count(metrics.WHATSAPP_SEND_FAILURES)
                 logger.error("WhatsApp reply to %s given up after %d attempt(s): %s", to, attempt, reason)
                 return None
             delay = self.retry.delay(attempt)
+            metrics.count(metrics.WHATSAPP_SEND_RETRIES)
             logger.warning("WhatsApp reply to %s failed (%s); retry %d in %.1f s", to, reason, attempt, delay)
             await asyncio.sleep(delay)
         return None

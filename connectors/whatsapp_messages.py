@@ -12,7 +12,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from dealer.text import WHATSAPP_MAX_CHARS
+from dealer.customer_profile import clean_profile_name
+from dealer.text import WHATSAPP_MAX_CHARS, clean_text
 
 MAX_INBOUND_CHARS = 4096
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
@@ -32,7 +33,7 @@ class InboundMessage:
 
     @classmethod
     def from_form(cls, form: Mapping[str, str]) -> InboundMessage:
-        body = (form.get("Body") or "").strip()
+        body = clean_text(form.get("Body") or "").strip()
         try:
             media_count = max(0, min(int(form.get("NumMedia") or 0), 10))
         except ValueError:
@@ -44,7 +45,7 @@ class InboundMessage:
             media_types=tuple(form.get(f"MediaContentType{index}") or "unknown" for index in range(media_count)),
             latitude=form.get("Latitude") or None,
             longitude=form.get("Longitude") or None,
-            profile_name=form.get("ProfileName") or None,
+            profile_name=clean_profile_name(form.get("ProfileName")),
             truncated=len(body) > MAX_INBOUND_CHARS,
         )
 

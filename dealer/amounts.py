@@ -27,7 +27,10 @@ _SCALES = {"mil": 1000, "millon": 1_000_000, "millones": 1_000_000}
 _NOT_ALONE = {"un", "una", "uno", "mil", "medio", "millon", "millones"}
 _NUMBER_WORD = "|".join(sorted([*_UNITS, *_SCALES, "medio"], key=len, reverse=True))
 # A number word, or "por ciento" (which becomes "%").
-_SPELLED_TOKEN = re.compile(rf"\b(?P<percent>por\s*ciento)\b|\b(?:{_NUMBER_WORD})\b")
+_SPELLED_TOKEN = re.compile(rf"\b(?P<percent>por\s*ciento)\b|\b(?P<quarters>(?:un|(?P<three>tres)) cuartos? de millon)\b"
+                            rf"|\b(?:{_NUMBER_WORD})\b")
+
+# "un cuarto de millón" (250,000) and "tres cuartos de millón".
 
 _AMOUNT = re.compile(
     r"(?P<currency>\$\s*)?"
@@ -66,6 +69,8 @@ def words_to_number(words: list[str]) -> Optional[int]:
         if word == "medio":
             half = True
         elif word in _UNITS:
+            if not _can_add(current, _UNITS[word]):
+                return None  # "un diez", "cinco veinte": two numbers, not one
             current += _UNITS[word]
         elif word == "mil":
             total += max(current, 1) * 1000
@@ -78,6 +83,15 @@ def words_to_number(words: list[str]) -> Optional[int]:
     if half:  # "un millón y medio"
         total += 500_000
     return total + current
+
+
+def _can_add(current: int, value: int) -> bool:
+    """Whether `value` continues the number read so far: "ciento" + "veinte", "treinta" + "y dos"."""
+    if current == 0:
+        return True
+    if current % 100 == 0:
+        return value < 100
+    return current % 10 == 0 and value < 10
 
 
 def spell_out_digits(text: str) -> str:
@@ -108,6 +122,8 @@ def spell_out_digits_with_origin(text: str) -> tuple[str, list[tuple[int, int]]]
     run: list[re.Match] = []
 
     def flush() -> None:
+        if len(run) > 1 and run[0].group() in ("un", "una") and words_to_number([m.group() for m in run]) is None:
+            del run[0]  # an article before a number: "un diez por ciento"
         words = [match.group() for match in run]
         if words and not (len(words) == 1 and words[0] in _NOT_ALONE):
             number = words_to_number(words)
@@ -121,6 +137,10 @@ def spell_out_digits_with_origin(text: str) -> tuple[str, list[tuple[int, int]]]
         if match.group("percent"):
             flush()
             replace(match.start(), match.end(), "%")
+            continue
+        if match.group("quarters"):  # "un cuarto de millón", "tres cuartos de millón"
+            flush()
+            replace(match.start(), match.end(), str(250_000 * (3 if match.group("three") else 1)))
             continue
         gap = simplified[run[-1].end():match.start()] if run else ""
         if run and gap.strip() not in ("", "y"):

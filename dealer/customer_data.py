@@ -1,6 +1,7 @@
 """Erasing one customer's data from every store: their conversation in Rasa's SQL tracker store (all sessions),
-their leads, and their WhatsApp messages and delivery statuses. Used by the conversation ("borra mis datos") and by
-the staff's command (scripts/forget_customer.py). Plain SQLAlchemy Core: no Rasa import."""
+their leads, their NPS answers, their WhatsApp messages and delivery statuses, and the record of what their model
+answers cost. Used by the conversation ("borra mis datos") and by the staff's command (scripts/forget_customer.py).
+Plain SQLAlchemy Core: no Rasa import."""
 
 from __future__ import annotations
 
@@ -11,9 +12,14 @@ from sqlalchemy import Column, MetaData, String, Table, create_engine, delete, i
 from sqlalchemy.engine import Connection, Engine
 
 from dealer.database import get_engine
+from dealer.erasures import mark_erased
 from dealer.leads.models import Lead
+from dealer.llm.usage import LlmUsage
+from dealer.nps.models import NpsResponse
 
-MAX_CUSTOMER_ID_CHARS = 128
+# Columns that cut ids short: leads keep 128 characters, WhatsApp senders 64 and Rasa's events 255, so a longer id
+# is looked up in its cut forms as well.
+_STORED_ID_LENGTHS = (64, 128, 255)
 # Set by action_delete_customer_data once the customer's data is gone; the Rasa server's tracker store
 # (connectors/tracker_store.py) then erases that conversation instead of saving the turn.
 ERASED_SLOT = "data_erased"
@@ -25,6 +31,7 @@ _TRACKER_EVENTS = Table("events", MetaData(), Column("sender_id", String))
 _WHATSAPP = MetaData()
 _WHATSAPP_INBOUND = Table("whatsapp_inbound", _WHATSAPP, Column("sender", String))
 _WHATSAPP_STATUS = Table("whatsapp_delivery_status", _WHATSAPP, Column("recipient", String))
+_WHATSAPP_CONVERSATION = Table("whatsapp_conversation", _WHATSAPP, Column("sender", String))  # options, lease, flag
 
 
 @dataclass(frozen=True)
@@ -33,6 +40,8 @@ class ErasureReport:
     leads: int
     whatsapp_messages: int
     whatsapp_statuses: int
+    model_usage: int
+    nps_responses: int
 
     @property
     def total(self) -> int:
@@ -44,25 +53,31 @@ class ErasureReport:
 
 def erase_customer(customer_id: str, database_url: str, tracker_store_url: str) -> ErasureReport:
     """Delete everything stored about `customer_id` (the Rasa conversation id: "whatsapp:+52…" on WhatsApp).
-    Each database is changed in one transaction; a table that does not exist yet holds nothing to delete."""
-    if not isinstance(customer_id, str) or not customer_id.strip() or len(customer_id) > MAX_CUSTOMER_ID_CHARS:
-        raise ValueError(f"a customer id is a non-empty text of at most {MAX_CUSTOMER_ID_CHARS} characters")
+    Each database is changed in one transaction; a table that does not exist yet holds nothing to delete. An erasure
+    marker (dealer/erasures.py) keeps what arrives late for this customer from being stored again."""
+    if not isinstance(customer_id, str) or not customer_id.strip():
+        raise ValueError("a customer id is a non-empty text")
+    ids = sorted({customer_id, *(customer_id[:length] for length in _STORED_ID_LENGTHS)})
     with get_engine(database_url).begin() as connection:
-        leads = connection.execute(delete(Lead.__table__).where(Lead.customer_id == customer_id)).rowcount
-        messages = _delete_if_present(connection, _WHATSAPP_INBOUND.c.sender, customer_id)
-        statuses = _delete_if_present(connection, _WHATSAPP_STATUS.c.recipient, customer_id)
-    with _tracker_engine(tracker_store_url).begin() as connection:
-        events = _delete_if_present(connection, _TRACKER_EVENTS.c.sender_id, customer_id)
-    return ErasureReport(events, leads, messages, statuses)
+        mark_erased(connection, customer_id)
+        leads = connection.execute(delete(Lead.__table__).where(Lead.customer_id.in_(ids))).rowcount
+        messages = _delete_if_present(connection, _WHATSAPP_INBOUND.c.sender, ids)
+        statuses = _delete_if_present(connection, _WHATSAPP_STATUS.c.recipient, ids)
+        _delete_if_present(connection, _WHATSAPP_CONVERSATION.c.sender, ids)
+        usage = connection.execute(delete(LlmUsage.__table__).where(LlmUsage.conversation_id.in_(ids))).rowcount
+        surveys = connection.execute(delete(NpsResponse.__table__).where(NpsResponse.customer_id.in_(ids))).rowcount
+    with tracker_engine(tracker_store_url).begin() as connection:
+        events = _delete_if_present(connection, _TRACKER_EVENTS.c.sender_id, ids)
+    return ErasureReport(events, leads, messages, statuses, usage, surveys)
 
 
 @cache
-def _tracker_engine(url: str) -> Engine:
+def tracker_engine(url: str) -> Engine:
     # Not dealer.database.get_engine: that one creates the project's tables in whatever database it is given.
     return create_engine(url, future=True)
 
 
-def _delete_if_present(connection: Connection, column: Column, customer_id: str) -> int:
+def _delete_if_present(connection: Connection, column: Column, ids: list[str]) -> int:
     if not inspect(connection).has_table(column.table.name):
         return 0
-    return connection.execute(delete(column.table).where(column == customer_id)).rowcount
+    return connection.execute(delete(column.table).where(column.in_(ids))).rowcount

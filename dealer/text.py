@@ -38,3 +38,23 @@ def words(text: str) -> list[re.Match]:
 def fold(text: str) -> str:
     """Simplified text with punctuation turned into single spaces: the form names are compared in."""
     return " ".join(match.group() for match in words(simplify(text)))
+
+
+# Bidirectional controls reorder what staff and the model see ("Trojan Source"); the rest of Unicode's format
+# characters (zero-width joiners in emoji sequences, for instance) are kept.
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_KEPT_CONTROLS = frozenset("\n\t")
+
+
+def clean_text(text: str) -> str:
+    """What every channel keeps of a customer's text: no NUL or other control characters (NUL breaks PostgreSQL
+    writes), no bidirectional controls, no lone surrogates (they cannot be encoded); "\\r\\n" becomes "\\n"."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text.isprintable():
+        return text
+    return "".join(
+        ch for ch in text
+        if ch in _KEPT_CONTROLS or not (
+            ch in _BIDI_CONTROLS or unicodedata.category(ch) in ("Cc", "Cs")
+        )
+    )

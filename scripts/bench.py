@@ -12,6 +12,15 @@
    acknowledgement latency at 16 concurrent senders, each message delivered twice as Twilio retries do, with
    forged requests mixed in; then how many forged or repeated deliveries were processed.
 6. Training time: a full `rasa train` with an empty cache.
+7. Scale (`--only scale`, about 5 minutes, needs PostgreSQL and Redis): the short catalog conversation at 16 and
+   64 users on PostgreSQL + Redis with 1 Rasa worker, 2 workers (RASA_WORKERS=2) and 2 replicas (two Rasa servers
+   and two action servers, each customer's messages sent alternately to both); for each, the CPU seconds per turn
+   of the Rasa and action servers (from /proc) and the ceiling they allow on this machine (cores / CPU per turn).
+   Then one customer's 300-turn conversation: the time of turn 10 against turn 300.
+8. Overhead of the per-turn log line and the metrics: two bots side by side, METRICS=on and METRICS=off, the
+   catalog conversation at 1 and 16 users, the two measured in alternating order (on/off, off/on, ...) so drift in
+   the machine's load hits both alike; REST p95 of each and the difference in percent. Alone:
+   `make bench BENCH_ONLY=metrics-overhead` (bounded by --overhead-budget-s).
 """
 
 from __future__ import annotations
@@ -26,9 +35,10 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Optional, Union
 
 import aiohttp
 import requests
@@ -42,6 +52,7 @@ from dealer.catalog.repository import CatalogRepository
 from dealer.database import session_scope
 from dealer.leads.models import Lead
 from dealer.settings import PROJECT_ROOT
+from testing.cpu import tree_cpu_seconds
 from testing.fake_openai import FakeOpenAI
 from testing.fake_twilio import FakeTwilioApi
 from testing.measure import percentile
@@ -128,8 +139,11 @@ def catalog_query_benchmark(size: int, queries: int) -> dict[str, float]:
 
 def run_users(
     servers: BotServers, users: int, conversations_per_user: int, tag: str, script: list[str] = CONVERSATION,
-    prefix: str = "rest_turn",
+    prefix: str = "rest_turn", rasa_urls: Optional[list[str]] = None, samples: Optional[list[float]] = None,
 ) -> dict[str, float]:
+    """Each user runs the script as one customer per conversation; with several `rasa_urls` (replicas) a
+    customer's messages go to them in turn."""
+    rasa_urls = rasa_urls or [servers.rasa_url]
     latencies: list[float] = []
     failures: list[str] = []
     lock = threading.Lock()
@@ -138,10 +152,10 @@ def run_users(
         session = requests.Session()
         for number in range(conversations_per_user):
             sender = f"bench-{tag}-{index}-{number}"
-            for message in script:
+            for turn, message in enumerate(script):
                 started = time.perf_counter()
                 try:
-                    reply = session.post(f"{servers.rasa_url}/webhooks/rest/webhook",
+                    reply = session.post(f"{rasa_urls[turn % len(rasa_urls)]}/webhooks/rest/webhook",
                                          json={"sender": sender, "message": message}, timeout=60)
                     ok = reply.status_code == 200 and reply.json()
                 except requests.RequestException as problem:
@@ -159,6 +173,8 @@ def run_users(
     for thread in threads:
         thread.join()
     wall = time.perf_counter() - started
+    if samples is not None:
+        samples.extend(latencies)
     prefix = f"{prefix}_{users}u"
     return {
         f"{prefix}_p50_ms": percentile(latencies, 0.5),
@@ -251,6 +267,8 @@ def rest_benchmark(conversations: int) -> dict[str, float]:
             "NOTIFY_WEBHOOK_URL": receiver.leads_url,
             "OPENAI_API_KEY": "bench-key",
             "OPENAI_BASE_URL": llm.base_url,
+            # Load generators write much faster than customers: the per-customer limits would measure themselves.
+            "RATE_LIMIT_PER_MINUTE": "10000", "LLM_CALLS_PER_HOUR": "100000",
         })
         with open(Path(folder) / "servers.log", "w") as log:
             started = time.perf_counter()
@@ -273,6 +291,51 @@ def rest_benchmark(conversations: int) -> dict[str, float]:
                 figures["rasa_server_peak_rss_mb"] = peak_rss_mb(rasa_pid)
     receiver.stop()
     llm.stop()
+    return figures
+
+
+def metrics_overhead_benchmark(conversations: int, budget_s: float) -> dict[str, float]:
+    """REST p95 at 1 and 16 users with METRICS=on and =off, same run, alternating; stops starting rounds after the
+    budget (at least one round runs)."""
+    with tempfile.TemporaryDirectory() as folder:
+        catalog_url = f"sqlite:///{folder}/catalog.db"
+        import_catalog(DEFAULT_CSV, catalog_url)
+        bots, logs = {}, []
+        try:
+            for switch in ("on", "off"):
+                logs.append(open(Path(folder) / f"servers-{switch}.log", "w"))
+                bots[switch] = BotServers(running_environment({
+                    "METRICS": switch,
+                    "DATABASE_URL": catalog_url,
+                    "TRACKER_STORE_URL": f"sqlite:///{folder}/tracker-{switch}.db",
+                    "RASA_PORT": str(free_port()),
+                    "ACTION_PORT": str(free_port()),
+                }), output=logs[-1]).start()
+            for switch, servers in bots.items():
+                run_users(servers, 1, 1, f"warmup-{switch}")
+            samples: dict[tuple[str, int], list[float]] = {(switch, users): [] for switch in bots for users in (1, 16)}
+            deadline, rounds = time.monotonic() + budget_s, 0
+            while rounds == 0 or time.monotonic() < deadline:
+                for switch in (("on", "off") if rounds % 2 == 0 else ("off", "on")):
+                    for users, per_user in ((1, max(1, conversations // 4)), (16, 1)):
+                        run_users(bots[switch], users, per_user, f"overhead-{switch}-{rounds}", samples=samples[switch, users])
+                rounds += 1
+        finally:
+            for servers in bots.values():
+                servers.stop()
+            for log in logs:
+                log.close()
+        # The switch works: the bot with METRICS=off wrote no turn line.
+        turn_lines = {switch: (Path(folder) / f"servers-{switch}.log").read_text(errors="replace").count('"event": "turn"')
+                      for switch in ("on", "off")}
+    figures: dict[str, float] = {"metrics_overhead_rounds": rounds, "metrics_on_turn_log_lines": turn_lines["on"],
+                                 "metrics_off_turn_log_lines": turn_lines["off"]}
+    for users in (1, 16):
+        on, off = (percentile(samples[switch, users], 0.95) for switch in ("on", "off"))
+        figures[f"metrics_on_rest_{users}u_p95_ms"] = on
+        figures[f"metrics_off_rest_{users}u_p95_ms"] = off
+        figures[f"metrics_overhead_{users}u_p95_percent"] = 100 * (on - off) / off
+        figures[f"metrics_overhead_{users}u_turns"] = len(samples["on", users]) + len(samples["off", users])
     return figures
 
 
@@ -345,7 +408,105 @@ def whatsapp_benchmark() -> dict[str, float]:
     }
 
 
-UNITS = {"_ms": "ms", "_s": "s", "_per_s": "turns/s", "_mb": "MB"}
+SCALE_SETUPS = (("1worker", 1, 1), ("2workers", 2, 1), ("2replicas", 1, 2))  # label, Rasa workers, replicas
+SCALE_USERS = ((16, 2), (64, 1))  # concurrent users, conversations each
+LONG_CONVERSATION_TURNS = 300
+
+
+@contextmanager
+def scratch_postgres() -> Any:
+    """A PostgreSQL database of its own for one run (TEST_POSTGRES_URL names the server), dropped afterwards."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin_url = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg2://root@127.0.0.1:5432/postgres")
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", future=True)
+    name = f"carbot_bench_{os.getpid()}"
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def _start_all(replicas: list[BotServers]) -> None:
+    # Generous: replicas load their models side by side, on a machine that may be busy.
+    threads = [threading.Thread(target=servers.start, kwargs={"timeout": 420}) for servers in replicas]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for servers in replicas:
+        if not servers.processes:
+            raise RuntimeError("a replica did not start; see the servers log")
+
+
+def _cpu(replicas: list[BotServers]) -> tuple[float, float]:
+    """CPU seconds so far of every Rasa server (with its workers) and of every action server."""
+    action = sum(tree_cpu_seconds(servers.pids()[0]) for servers in replicas)
+    rasa = sum(tree_cpu_seconds(servers.pids()[1]) for servers in replicas)
+    return rasa, action
+
+
+def long_conversation_benchmark(servers: BotServers) -> dict[str, float]:
+    """One customer, 300 turns in a row: the median of turns 6-15 against that of turns 291-300."""
+    session, latencies = requests.Session(), []
+    for turn in range(LONG_CONVERSATION_TURNS):
+        started = time.perf_counter()
+        reply = session.post(f"{servers.rasa_url}/webhooks/rest/webhook",
+                             json={"sender": "bench-long", "message": CONVERSATION[turn % len(CONVERSATION)]}, timeout=60)
+        reply.raise_for_status()
+        latencies.append((time.perf_counter() - started) * 1000)
+    early, late = percentile(latencies[5:15], 0.5), percentile(latencies[-10:], 0.5)
+    return {"long_conversation_turn10_ms": early, "long_conversation_turn300_ms": late,
+            "long_conversation_turn300_over_turn10_ratio": late / early}
+
+
+def scale_benchmark() -> Iterator[tuple[str, float]]:
+    """Yields each figure as soon as it is measured (the section is long)."""
+    redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    cores = os.cpu_count() or 1
+    yield "scale_cores", cores
+    with scratch_postgres() as database_url, tempfile.TemporaryDirectory() as folder:
+        import_catalog(DEFAULT_CSV, database_url)
+        for label, workers, replica_count in SCALE_SETUPS:
+            replicas = [BotServers(running_environment({
+                "DATABASE_URL": database_url, "TRACKER_STORE_URL": database_url, "REDIS_URL": redis_url,
+                "RASA_WORKERS": str(workers), "RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()),
+            }), output=open(Path(folder) / f"{label}-{index}.log", "w")) for index in range(replica_count)]
+            try:
+                _start_all(replicas)
+                urls = [servers.rasa_url for servers in replicas]
+                run_users(replicas[0], 16, 1, f"{label}-warmup", rasa_urls=urls)  # every worker loads lazily
+                for users, conversations in SCALE_USERS:
+                    rasa_before, action_before = _cpu(replicas)
+                    run = run_users(replicas[0], users, conversations, f"{label}-{users}", prefix="load", rasa_urls=urls)
+                    rasa_after, action_after = _cpu(replicas)
+                    turns = run[f"load_{users}u_turns"]
+                    rasa_cpu, action_cpu = (rasa_after - rasa_before) / turns, (action_after - action_before) / turns
+                    name = f"scale_{label}_{users}u"
+                    yield from {
+                        f"{name}_turns_per_s": run[f"load_{users}u_turns_per_s"],
+                        f"{name}_p50_ms": run[f"load_{users}u_p50_ms"],
+                        f"{name}_p95_ms": run[f"load_{users}u_p95_ms"],
+                        f"{name}_failed_turns": run[f"load_{users}u_failed_turns"],
+                        f"{name}_rasa_cpu_per_turn_ms": rasa_cpu * 1000,
+                        f"{name}_action_cpu_per_turn_ms": action_cpu * 1000,
+                        f"{name}_ceiling_turns_per_s": cores / (rasa_cpu + action_cpu),
+                    }.items()
+                if label == "1worker":
+                    yield from long_conversation_benchmark(replicas[0]).items()
+            finally:
+                for servers in replicas:
+                    servers.stop()
+                    servers.output.close()
+
+
+UNITS = {"_ms": "ms", "_s": "s", "_per_s": "turns/s", "_mb": "MB", "_ratio": "x", "_cores": "cores", "_percent": "%"}
 
 
 def unit_of(name: str) -> str:
@@ -360,19 +521,28 @@ def main() -> int:
     parser.add_argument("--catalog-size", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--conversations", type=int, default=10, help="per user at 1 user; a quarter of it at 16")
-    parser.add_argument("--output", type=Path, default=PROJECT_ROOT / "results" / "bench.json")
+    parser.add_argument("--output", type=Path, help="default: results/bench.json, or results/bench-<section>.json with --only")
+    sections: dict[str, Callable[[], Union[dict[str, float], Iterator[tuple[str, float]]]]] = {
+        "catalog": lambda: catalog_query_benchmark(args.catalog_size, args.queries),
+        "rest": lambda: rest_benchmark(args.conversations),
+        "llm_share": llm_share_of_test_story_turns,
+        "whatsapp": whatsapp_benchmark,
+        "metrics-overhead": lambda: metrics_overhead_benchmark(args.conversations, args.overhead_budget_s),
+        "training": training_benchmark,
+        "scale": scale_benchmark,
+    }
+    parser.add_argument("--only", choices=sorted(sections), action="append",
+                        help="run only this section (may be given several times)")
+    parser.add_argument("--overhead-budget-s", type=float, default=180, help="time for the METRICS on/off rounds")
     args = parser.parse_args()
 
-    steps: list[Callable[[], dict[str, float]]] = [
-        lambda: catalog_query_benchmark(args.catalog_size, args.queries),
-        lambda: rest_benchmark(args.conversations),
-        llm_share_of_test_story_turns,
-        whatsapp_benchmark,
-        training_benchmark,
-    ]
+    steps = [sections[name] for name in (args.only or sections)]
+    default_name = "-".join(["bench", *args.only]) + ".json" if args.only else "bench.json"
+    args.output = args.output or PROJECT_ROOT / "results" / default_name
     figures: dict[str, float] = {}
     for step in steps:
-        for name, value in step().items():
+        measured = step()
+        for name, value in measured.items() if isinstance(measured, dict) else measured:
             figures[name] = value
             shown = f"{value:.1f}" if isinstance(value, float) else str(value)
             print(f"{name}: {shown} {unit_of(name)}", flush=True)

@@ -25,6 +25,7 @@ import yaml
 from sqlalchemy import create_engine, inspect, text
 
 from dealer.catalog.importer import DEFAULT_CSV, import_catalog
+from dealer.privacy import pseudonym, redact_contacts
 from dealer.settings import PROJECT_ROOT, get_settings
 from testing.measure import percentile
 from testing.servers import BotServers, ServerStartError, free_port, running_environment
@@ -90,7 +91,9 @@ def stored_conversations(tracker_store_url: str, limit: int = MAX_STORED_CONVERS
             continue
         messages.setdefault(sender_id, []).append(message)
     latest = list(messages.items())[-limit:]
-    return [Conversation(sender_id, "tracker store", tuple(texts[:MAX_TURNS])) for sender_id, texts in latest]
+    # Reports leave the machine (CI artifacts): customers appear by pseudonym, with phone numbers and e-mails removed.
+    return [Conversation(pseudonym(sender_id), "tracker store", tuple(redact_contacts(text) for text in texts[:MAX_TURNS]))
+            for sender_id, texts in latest]
 
 
 def replay_all(model: Path, conversations: Sequence[Conversation], label: str) -> list[Replay]:
@@ -102,6 +105,7 @@ def replay_all(model: Path, conversations: Sequence[Conversation], label: str) -
         environment = running_environment({
             "DATABASE_URL": catalog_url, "TRACKER_STORE_URL": tracker_url, "RASA_PORT": str(free_port()),
             "ACTION_PORT": str(free_port()), "OPENAI_API_KEY": "", "NOTIFY_WEBHOOK_URL": "",
+            "RATE_LIMIT_PER_MINUTE": "10000",  # a replay writes much faster than a customer
         })
         with open(Path(folder) / "servers.log", "w") as log, BotServers(environment, model=model, output=log) as servers:
             session = requests.Session()

@@ -18,8 +18,8 @@ DEFAULT_REPLY = "Con gusto te ayudo. ¿Qué auto te interesa?"
 
 
 class FakeOpenAI(StubServer):
-    def __init__(self, default: Optional[dict[str, Any]] = None) -> None:
-        super().__init__()
+    def __init__(self, default: Optional[dict[str, Any]] = None, host: str = "127.0.0.1") -> None:
+        super().__init__(host)
         self.requests: list[dict[str, Any]] = []
         self.script: deque[dict[str, Any]] = deque()
         self.default = default or {"text": DEFAULT_REPLY}

@@ -15,6 +15,9 @@ from dataclasses import dataclass
 from typing import Optional
 from urllib.parse import parse_qs
 
+import requests
+from twilio.request_validator import RequestValidator
+
 from testing.stub_server import StubReply, StubRequest, StubServer
 
 # The identity the tests and the benchmark give the bot and its Twilio account.
@@ -24,6 +27,12 @@ BOT_NUMBER = "whatsapp:+14155238886"
 PUBLIC_URL = "https://bot.example.mx"
 WEBHOOK_PATH = "/webhooks/whatsapp/webhook"
 STATUS_PATH = "/webhooks/whatsapp/status"
+
+
+def post_signed(base_url: str, fields: dict[str, str]) -> requests.Response:
+    """POST a webhook form to a bot at `base_url`, signed as Twilio signs it for PUBLIC_URL."""
+    signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL + WEBHOOK_PATH, fields)
+    return requests.post(base_url + WEBHOOK_PATH, data=fields, headers={"X-Twilio-Signature": signature}, timeout=10)
 
 
 def inbound(sid: str, sender: str, body: str = "", **extra: str) -> dict[str, str]:
@@ -49,8 +58,8 @@ class SentMessage:
 
 
 class FakeTwilioApi(StubServer):
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        super().__init__(host)
         self.sent: list[SentMessage] = []
         self.failures: deque[int] = deque()
         self.requests = 0

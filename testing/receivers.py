@@ -10,6 +10,7 @@ from typing import Any, Union
 from testing.stub_server import StubReply, StubRequest, StubServer
 
 HANG = "hang"  # a behaviour's answer: never reply (the notifier's timeout must fire)
+SLOW = "slow"  # a behaviour's answer: 200 after half a second (a delivery still under way)
 Behaviour = Callable[[int], Union[int, str]]
 
 
@@ -31,6 +32,9 @@ class WebhookReceiver(StubServer):
             status = self.behaviour(len(self.bodies))
         if status == HANG:
             time.sleep(3600)  # a daemon thread: it dies with the process
+        if status == SLOW:
+            time.sleep(0.5)
+            status = 200
         time.sleep(self.delay)
         return StubReply(int(status), b"")
 

@@ -7,14 +7,17 @@ exactly the same way.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Optional, Union
 
@@ -63,6 +66,9 @@ class BotServers:
         self.environment = {**os.environ, **QUIET_OFFLINE_ENV, **environment}
         self.rasa_port = int(self.environment["RASA_PORT"])
         self.action_port = int(self.environment["ACTION_PORT"])
+        # The Rasa server's interface (RASA_INTERFACE); the channels read the same setting to know whether they
+        # may serve without CHANNEL_API_TOKEN. The action server stays on loopback.
+        self.interface = self.environment.get("RASA_INTERFACE") or "127.0.0.1"
         self.model = model
         self.output = output
         self.enable_api = enable_api  # Rasa's HTTP API (trackers), for tests that read slots; never in production
@@ -80,13 +86,21 @@ class BotServers:
         """Start the action server and, unless `rasa` is false, the Rasa server; wait until they answer."""
         if not self.model.exists():
             raise ServerStartError(f"no trained model at {self.model}: run `make train` first")
+        from dealer.settings import Settings, SettingsError
+
+        try:
+            Settings.from_mapping(self.environment).require_safe_exposure()
+        except SettingsError as problem:
+            raise ServerStartError(str(problem)) from None
         for port in (self.rasa_port, self.action_port):
             if _answers(f"http://127.0.0.1:{port}/"):
                 raise ServerStartError(f"port {port} is already in use")
-        self._spawn([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)])
+        self._spawn([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
+                    self._metrics_directory("actions"))
         pending = {f"{self.action_url}/health"}
         if rasa:
-            self._spawn(self.rasa_command("run", "--interface", "127.0.0.1", *(["--enable-api"] if self.enable_api else [])))
+            api = ["--enable-api"] if self.enable_api else []
+            self._spawn(self.rasa_command("run", "--interface", self.interface, *api), self._metrics_directory("rasa"))
             pending.add(f"{self.rasa_url}/webhooks/rest/")
         deadline = time.monotonic() + timeout
         while pending:
@@ -111,24 +125,37 @@ class BotServers:
             "--port", str(self.rasa_port), *extra,
         ]
 
-    def _spawn(self, command: list[str]) -> None:
+    def _metrics_directory(self, server: str) -> dict[str, str]:
+        """With PROMETHEUS_MULTIPROC_DIR, each server's workers share an emptied directory of their own (a server's
+        /metrics sums its own workers, not the other server's)."""
+        root = self.environment.get("PROMETHEUS_MULTIPROC_DIR")
+        if not root:
+            return {}
+        directory = Path(root) / server
+        shutil.rmtree(directory, ignore_errors=True)
+        directory.mkdir(parents=True)
+        return {"PROMETHEUS_MULTIPROC_DIR": str(directory)}
+
+    def _spawn(self, command: list[str], environment: Optional[Mapping[str, str]] = None) -> None:
         self.processes.append(subprocess.Popen(
-            command, cwd=PROJECT_ROOT, env=self.environment, stdout=self.output, stderr=subprocess.STDOUT
-            if self.output is not None else None,
+            command, cwd=PROJECT_ROOT, env={**self.environment, **(environment or {})}, stdout=self.output,
+            stderr=subprocess.STDOUT if self.output is not None else None,
         ))
 
     def stop(self, grace: float = 15.0) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + grace
-        for process in self.processes:
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-        self.processes.clear()
+        """Ask both servers to finish (in-flight turns, queued WhatsApp messages, the notifier); kill after `grace`."""
+        with _signals_held():  # a second Ctrl-C or SIGTERM must not cut the shutdown short and leave orphans
+            for process in self.processes:
+                if process.poll() is None:
+                    process.send_signal(signal.SIGINT)
+            deadline = time.monotonic() + grace
+            for process in self.processes:
+                try:
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait()
+            self.processes.clear()
 
     def pids(self) -> list[int]:
         return [process.pid for process in self.processes]
@@ -138,6 +165,30 @@ class BotServers:
 
     def __exit__(self, *_: object) -> None:
         self.stop()
+
+
+def stop_on_sigterm() -> None:
+    """Treat SIGTERM (docker stop, ECS, systemd, kill) like Ctrl-C: KeyboardInterrupt in the main thread, so the
+    supervisor's `finally` stops both servers instead of exiting and leaving them running."""
+    signal.signal(signal.SIGTERM, _interrupt)
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ignore SIGINT and SIGTERM in this process meanwhile (only the main thread may change handlers)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.signal(number, signal.SIG_IGN) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def running_environment(overrides: Optional[Mapping[str, str]] = None) -> dict[str, str]:

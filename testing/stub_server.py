@@ -38,8 +38,9 @@ class StubReply:
 class StubServer(ThreadingHTTPServer, abc.ABC):
     daemon_threads = True
 
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", free_port()), _Handler)
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        # host "0.0.0.0": reachable from containers too (make image-test); the port is free on loopback.
+        super().__init__((host, free_port()), _Handler)
         self.lock = threading.Lock()
 
     @property

@@ -66,6 +66,38 @@ def postgres_url() -> Iterator[str]:
     admin.dispose()
 
 
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+@pytest.fixture()
+def redis_url() -> Iterator[str]:
+    """The test Redis, checked; every test uses its own key prefix (see `redis_prefix`). Missing Redis fails, never skips."""
+    import redis
+
+    client = redis.Redis.from_url(TEST_REDIS_URL, socket_connect_timeout=2)
+    try:
+        client.ping()
+    except redis.RedisError as problem:
+        pytest.fail(f"Redis is required for these tests and is not reachable at {TEST_REDIS_URL} (set TEST_REDIS_URL): "
+                    f"{problem}", pytrace=False)
+    yield TEST_REDIS_URL
+    client.close()
+
+
+@pytest.fixture()
+def redis_prefix(redis_url: str) -> Iterator[str]:
+    """A key prefix of this test's own on the shared Redis, its keys deleted afterwards."""
+    import redis
+
+    prefix = f"test-{uuid.uuid4().hex[:12]}"
+    yield prefix
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(f"{prefix}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
 # Tests that start the bot's processes (the Rasa and action servers, or the WhatsApp channel's stand-in) carry the
 # `integration` marker, so `make test-fast` (-m "not integration") leaves exactly them out. Starting one from an
 # unmarked test fails it, so the marker cannot silently go missing.

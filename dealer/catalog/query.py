@@ -198,6 +198,10 @@ def _mentions(compact_words: list[str], names: tuple[str, ...]) -> bool:
     return any(OSA.distance(word, name, score_cutoff=2) <= 2 for word in joined for name in names if len(word) >= 5)
 
 
+# Larger numbers mean "no limit"; they are capped so databases (64-bit integers) and float maths take them.
+MAX_FILTER_VALUE = 2**53
+
+
 @dataclass(frozen=True)
 class NumericMention:
     """A number in the message read as a filter bound, with its offsets into spell_out_digits(text)."""
@@ -244,7 +248,7 @@ def numeric_mentions(text: str) -> list[NumericMention]:
         kind = _kind(amount, normalized)
         before = normalized[max(0, amount.start - 30):amount.start]
         after = normalized[amount.end:amount.end + 30]
-        value = int(amount.value)
+        value = min(int(amount.value), MAX_FILTER_VALUE)
         if kind == "year":
             if re.search(_MIN_BEFORE, before) or re.search(_NEWER_AFTER, after) or re.search(_MIN_AFTER, after):
                 bounds = ("year_min",)
@@ -267,7 +271,7 @@ def numeric_mentions(text: str) -> list[NumericMention]:
 
 
 def _numeric_filters(text: str) -> dict[str, int]:
-    return {bound: mention.value for mention in numeric_mentions(text) for bound in mention.bounds}
+    return {bound: min(mention.value, MAX_FILTER_VALUE) for mention in numeric_mentions(text) for bound in mention.bounds}
 
 
 def _kind(amount: Amount, normalized: str) -> Optional[str]:

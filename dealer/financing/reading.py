@@ -42,6 +42,9 @@ class DownPaymentInput:
             return None
 
 
+_LARGEST_AMOUNT = Decimal(10**12)
+
+
 def read_down_payment(text: str) -> Optional[DownPaymentInput]:
     """The down payment a customer wrote ("50 mil", "20%", "cincuenta mil"), or None.
 
@@ -58,7 +61,9 @@ def read_down_payment(text: str) -> Optional[DownPaymentInput]:
         # A "-" glued to the number is a sign, unless it joins a range such as "10-20".
         before = normalized[max(amount.start - 2, 0) : amount.start]
         negative = before.endswith("-") and not before[:-1].isdigit()
-        value = -amount.value if negative else amount.value
+        # Absurdly large amounts are kept absurd but computable: check_down_payment then says they exceed the price.
+        value = min(amount.value, _LARGEST_AMOUNT)
+        value = -value if negative else value
         if amount.is_percent:
             money.append(DownPaymentInput(value, is_percent=True))
         elif amount.is_money or negative:

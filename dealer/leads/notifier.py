@@ -1,8 +1,12 @@
 """Announces stored leads to NOTIFY_WEBHOOK_URL in the background, with retries and exponential backoff.
 
-The customer's turn only stores the lead (see store.py); this worker, running inside the action server, sends
-whatever is due, so a slow or failing receiver never touches a reply, and leads still pending when the server
-stopped are sent after it starts again.
+The customer's turn only stores the lead (see store.py); this worker, running inside each action server, sends
+whatever is due, so a slow or failing receiver never touches a reply, and leads still pending when a server
+stopped are sent after it starts again. Several action servers share the work: each lead is claimed before it is
+sent (store.claim_due), so one replica announces it. Retries back off up to `max_retry_delay` and go on at that
+pace until the receiver takes the lead or the lead is older than `max_age` (then it stays stored, marked failed).
+The receiver should still treat the lead id as its key: a server that dies between the receiver's 2xx and marking
+the lead sent announces it again once its claim lapses.
 """
 
 from __future__ import annotations
@@ -13,11 +17,16 @@ from datetime import timedelta
 from typing import Optional
 
 import aiohttp
-from sqlalchemy.exc import SQLAlchemyError
+from prometheus_client import Gauge
 
 from dealer.leads.store import LeadNotice, LeadStore, utc_now
 
 logger = logging.getLogger(__name__)
+
+BACKLOG = Gauge(
+    "dealer_lead_notifications_pending", "Leads whose announcement to the sales team is not delivered yet",
+    multiprocess_mode="livemax",
+)
 
 
 class LeadNotifier:
@@ -27,49 +36,60 @@ class LeadNotifier:
         webhook_url: str,
         *,
         timeout: float = 5.0,
-        max_attempts: int = 8,
         first_retry_delay: float = 2.0,
         max_retry_delay: float = 600.0,
+        max_age: timedelta = timedelta(hours=72),
         idle_poll: float = 60.0,
+        claim_seconds: float = 60.0,
     ):
         self.store = store
         self.webhook_url = webhook_url
         self.timeout = timeout
-        self.max_attempts = max_attempts
         self.first_retry_delay = first_retry_delay
         self.max_retry_delay = max_retry_delay
+        self.max_age = max_age
         self.idle_poll = idle_poll
+        self.claim_seconds = max(claim_seconds, timeout * 2)  # a claim outlives the send it covers
         self._wake: Optional[asyncio.Event] = None
         self._loop: Optional[asyncio.AbstractEventLoop] = None
+        self._stopping = False
 
     def wake(self) -> None:
         """Ask the worker to look for due leads now; safe from any thread."""
         if self._loop is not None and self._wake is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
 
+    def stop(self) -> None:
+        """Finish the deliveries under way, claim nothing more, and let run() return."""
+        self._stopping = True
+        self.wake()
+
     def retry_delay(self, attempts_made: int) -> float:
         return min(self.max_retry_delay, self.first_retry_delay * 2 ** (attempts_made - 1))
 
     async def run(self) -> None:
-        """Deliver due leads until cancelled."""
+        """Deliver due leads until stop() or cancellation."""
         self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as http:
-            while True:
+            while not self._stopping:
                 self._wake.clear()
                 try:
                     await self.deliver_due(http)
                     pause = await self._pause_until_next_due()
-                except SQLAlchemyError:
-                    logger.exception("lead notifier could not read the lead store; retrying in %.0f s", self.idle_poll)
+                    BACKLOG.set(await asyncio.to_thread(self.store.backlog))
+                except Exception:  # the database away, a bug: log it and keep the worker alive
+                    logger.exception("lead notifier: a round failed; trying again in %.0f s", self.idle_poll)
                     pause = self.idle_poll
+                if self._stopping:
+                    break
                 try:
                     await asyncio.wait_for(self._wake.wait(), timeout=pause)
                 except asyncio.TimeoutError:
                     pass
 
     async def deliver_due(self, http: aiohttp.ClientSession) -> int:
-        """Send every lead that is due now; returns how many were delivered."""
-        notices = await asyncio.to_thread(self.store.due, utc_now())
+        """Claim and send every lead that is due now; returns how many were delivered."""
+        notices = await asyncio.to_thread(self.store.claim_due, utc_now(), self.claim_seconds)
         delivered = await asyncio.gather(*(self._deliver(http, notice) for notice in notices))
         return sum(delivered)
 
@@ -90,9 +110,9 @@ class LeadNotifier:
         except (aiohttp.ClientError, asyncio.TimeoutError) as failure:
             error = f"{type(failure).__name__}: {failure}".rstrip(": ")
         attempts = notice.attempts + 1
-        if attempts >= self.max_attempts:
-            logger.error("lead %s: giving up on its notification after %d attempts (%s); it stays stored",
-                         notice.id, attempts, error)
+        if utc_now() - notice.created_at > self.max_age:
+            logger.error("lead %s: giving up on its notification after %d attempts over %s (%s); it stays stored",
+                         notice.id, attempts, self.max_age, error)
             retry_at = None
         else:
             delay = self.retry_delay(attempts)

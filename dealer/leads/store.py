@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Optional
 
@@ -34,6 +34,7 @@ class LeadNotice:
 
     id: int
     attempts: int
+    created_at: datetime
     payload: dict[str, Any]
 
 
@@ -86,21 +87,33 @@ class LeadStore:
             session.flush()
             return row.id
 
-    def due(self, now: datetime, limit: int = 20) -> list[LeadNotice]:
+    def claim_due(self, now: datetime, lease_seconds: float = 60.0, limit: int = 20) -> list[LeadNotice]:
+        """Leads due now, claimed for `lease_seconds`: their next attempt moves to the end of the lease, so no other
+        notifier takes them meanwhile, and one that dies holding them leaves them due again afterwards. On
+        PostgreSQL, rows another notifier is claiming at this moment are skipped (FOR UPDATE SKIP LOCKED); SQLite
+        takes no row locks and is for a single action server."""
         with session_scope(self.database_url) as session:
             rows = session.scalars(
                 select(Lead)
                 .where(Lead.notification_status == PENDING, Lead.next_attempt_at <= now)
                 .order_by(Lead.next_attempt_at, Lead.id)
                 .limit(limit)
+                .with_for_update(skip_locked=True)
             ).all()
-            return [LeadNotice(row.id, row.notification_attempts, notification_payload(row)) for row in rows]
+            for row in rows:
+                row.next_attempt_at = now + timedelta(seconds=lease_seconds)
+            return [LeadNotice(row.id, row.notification_attempts, _utc(row.created_at), notification_payload(row))
+                    for row in rows]
+
+    def backlog(self) -> int:
+        """Leads whose announcement is still to be delivered."""
+        with session_scope(self.database_url) as session:
+            return session.scalar(select(func.count()).select_from(Lead).where(Lead.notification_status == PENDING))
 
     def next_attempt_at(self) -> Optional[datetime]:
         with session_scope(self.database_url) as session:
             moment = session.scalar(select(func.min(Lead.next_attempt_at)).where(Lead.notification_status == PENDING))
-        # SQLite hands back naive datetimes; they were written in UTC.
-        return moment.replace(tzinfo=timezone.utc) if moment is not None and moment.tzinfo is None else moment
+        return _utc(moment) if moment is not None else None
 
     def mark_sent(self, lead_id: int) -> None:
         self._update(lead_id, status=SENT, next_attempt_at=None, error=None)
@@ -120,14 +133,24 @@ class LeadStore:
             row.last_error = error
 
 
+def slack_escape(text: str) -> str:
+    """Text as Slack shows it literally: no <!channel> mentions, <url|links> or user pings from customer input."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _utc(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; they were written in UTC.
+    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment
+
+
 def notification_payload(row: Lead) -> dict[str, Any]:
     """Slack-compatible message: a readable `text`, plus the same facts as fields for other receivers."""
     plans = row.plans or []
     price, down_payment = _from_cents(row.price_cents), _from_cents(row.down_payment_cents)
     terms = ", ".join(f"{plan['years']} años: ${Decimal(plan['monthly_payment']):,.2f}/mes" for plan in plans)
     text = (
-        f"🚗 Nuevo lead #{row.id}: {row.car_label} ({row.stock_id}), precio ${price:,.2f}, "
-        f"enganche ${down_payment:,.2f}; {terms}. Cliente {row.customer_id} por {row.channel}."
+        f"🚗 Nuevo lead #{row.id}: {slack_escape(row.car_label)} ({slack_escape(row.stock_id)}), precio ${price:,.2f}, "
+        f"enganche ${down_payment:,.2f}; {terms}. Cliente {slack_escape(row.customer_id)} por {slack_escape(row.channel)}."
     )
     return {
         "text": text,

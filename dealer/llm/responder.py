@@ -17,10 +17,12 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from dealer.catalog.repository import CatalogRepository
 from dealer.knowledge.passages import KnowledgeIndex, Match
+from dealer.limits import DailySpend, MemoryRateLimiter, RateLimiter, llm_call_limit
 from dealer.llm.grounding import GroundedFacts, ungrounded_claim
 from dealer.llm.memory import ConversationMemory
 from dealer.llm.prompt import Turn, clip_question, plan_prompt
 from dealer.llm.tools import TOOL_SPECS, CatalogTools
+from dealer.llm.usage import ModelUsage
 from dealer.reply_checks import is_spanish
 from dealer.settings import Settings
 from dealer.text import WHATSAPP_MAX_CHARS
@@ -46,14 +48,18 @@ class OpenAnswer:
     failure: Optional[str] = None  # why the model's answer was not used, when it was tried
     # The running summary with the turns this prompt had to leave out folded in (for the caller to keep).
     memory: ConversationMemory = field(default_factory=ConversationMemory)
+    usage: Optional[ModelUsage] = None  # what the model was asked and took, when it was called
 
 
 class OpenAnswerer:
-    def __init__(self, settings: Settings, index: KnowledgeIndex, repository: CatalogRepository):
+    def __init__(self, settings: Settings, index: KnowledgeIndex, repository: CatalogRepository,
+                 limiter: Optional[RateLimiter] = None):
         self.settings = settings
         self.llm = settings.llm
         self.index = index
         self.repository = repository
+        self.limiter = limiter or MemoryRateLimiter()  # LLM_CALLS_PER_HOUR per customer
+        self.spend = DailySpend(settings.limits.llm_daily_budget_usd)  # LLM_DAILY_BUDGET_USD
         self.client: Optional[AsyncOpenAI] = None
         if self.llm.online:
             self.client = AsyncOpenAI(
@@ -62,9 +68,11 @@ class OpenAnswerer:
             )
 
     async def answer(self, question: str, listing: str = "", listed_cars: Sequence = (), history: Sequence[Turn] = (),
-                     memory: ConversationMemory = ConversationMemory(), profile: str = "") -> OpenAnswer:
+                     memory: ConversationMemory = ConversationMemory(), profile: str = "",
+                     customer_id: str = "") -> OpenAnswer:
         """`history`: the session's turns since the last reset, oldest first; `memory`: the summary of turns left out
-        of earlier prompts; `profile`: what a returning customer told us in earlier sessions."""
+        of earlier prompts; `profile`: what a returning customer told us in earlier sessions; `customer_id`: whose
+        model calls count against LLM_CALLS_PER_HOUR."""
         started = time.perf_counter()
         question = clip_question(question)
         matches = self.index.search(question, PASSAGES_IN_PROMPT)
@@ -74,11 +82,18 @@ class OpenAnswerer:
         except SQLAlchemyError:
             logger.warning("open answer: catalog names unavailable; the running summary waits for the next turn")
         messages = plan.messages("\n".join(line for line in (profile, memory.as_text()) if line))
-        result = None
-        if self.client is not None:
+        result, usage = None, None
+        refusal = self._over_limit(customer_id) if self.client is not None else None
+        if refusal is not None:
+            result = self._offline(matches, failure=refusal)
+            LLM_FAILURES.labels(refusal).inc()
+        elif self.client is not None:
+            customer_texts = [question, *(turn.text for turn in history if turn.role == "user")]
+            usage, model_started = ModelUsage(self.llm.model), time.perf_counter()
             try:
                 text = await asyncio.wait_for(
-                    self._chat(messages, matches, listed_cars), timeout=self.llm.timeout_seconds
+                    self._chat(messages, matches, listed_cars, usage, listing, customer_texts),
+                    timeout=self.llm.timeout_seconds,
                 )
                 result = OpenAnswer(text, "llm")
             except _Refused as refusal:
@@ -89,6 +104,8 @@ class OpenAnswerer:
                 result = self._offline(matches, failure="rate_limited")
             except (openai.APIError, ValueError, KeyError, TypeError, AttributeError) as problem:
                 result = self._offline(matches, failure=type(problem).__name__)
+            usage.seconds, usage.outcome = time.perf_counter() - model_started, result.failure or "ok"
+            self.spend.add(usage.cost_usd(self.llm))
             if result.failure:
                 LLM_FAILURES.labels(result.failure.split(":")[0]).inc()
                 logger.warning("open answer: the model's reply was not used (%s); answering offline", result.failure)
@@ -96,7 +113,7 @@ class OpenAnswerer:
             result = self._offline(matches)
         OPEN_ANSWERS.labels(result.source).inc()
         OPEN_ANSWER_SECONDS.observe(time.perf_counter() - started)
-        return replace(result, memory=memory)
+        return replace(result, memory=memory, usage=usage)
 
     def _offline(self, matches: list[Match], failure: Optional[str] = None) -> OpenAnswer:
         if matches and matches[0].score >= self.llm.knowledge_min_score:
@@ -105,13 +122,25 @@ class OpenAnswerer:
             return OpenAnswer(f"*{heading}*\n{passage.text}", "knowledge", failure)
         return OpenAnswer(None, "none", failure)
 
-    async def _chat(self, messages: list, matches: list[Match], listed_cars: Sequence) -> str:
+    def _over_limit(self, customer_id: str) -> Optional[str]:
+        """Why the model may not be called now (the offline answer goes instead), or None."""
+        if self.spend.exhausted():
+            return "daily_budget"
+        if customer_id and not llm_call_limit(self.limiter, customer_id, self.settings.limits.llm_calls_per_hour).allowed:
+            return "customer_rate_limited"
+        return None
+
+    async def _chat(self, messages: list, matches: list[Match], listed_cars: Sequence, usage: ModelUsage,
+                    listing: str = "", customer_texts: Sequence[str] = ()) -> str:
         facts = GroundedFacts()
         for match in matches:
-            facts.add_text(match.passage.text)
+            facts.add_knowledge(match.passage.text)
         facts.add_terms(self.settings.financing)
+        facts.add_text(listing)
         for car in listed_cars:
             facts.add_car(car)
+        for text in customer_texts:
+            facts.add_customer_text(text)
         tools = CatalogTools(self.repository, self.settings.financing, facts)
         for _round in range(MAX_TOOL_ROUNDS + 1):
             LLM_CALLS.inc()
@@ -119,6 +148,7 @@ class OpenAnswerer:
             completion = await self.client.chat.completions.create(
                 model=self.llm.model, messages=messages, temperature=0.3, max_tokens=400, **options
             )
+            usage.add_completion(completion.usage)
             message = completion.choices[0].message
             if not message.tool_calls:
                 return self._checked(message.content, facts)

@@ -46,13 +46,16 @@ async def test_a_new_session_keeps_name_brand_and_budget_and_nothing_else():
         {"event": "slot", "timestamp": None, "name": "customer_name", "value": "Ana"},
         {"event": "slot", "timestamp": None, "name": "preferred_brand", "value": "Mazda"},
         {"event": "slot", "timestamp": None, "name": "budget", "value": 300000},
+        {"event": "slot", "timestamp": None, "name": "nps_due", "value": True},  # never asked: due for the survey
         {"event": "action", "timestamp": None, "name": "action_listen", "policy": None, "confidence": None},
     ]
 
 
 async def test_a_first_session_starts_empty():
     events = await ActionSessionStart().run(CollectingDispatcher(), tracker_with({}), {})
-    assert [event["event"] for event in events] == ["session_started", "action"]
+    assert [(event["event"], event.get("name")) for event in events] == [
+        ("session_started", None), ("slot", "nps_due"), ("action", "action_listen")
+    ]
 
 
 async def test_restart_confirms_and_restarts():

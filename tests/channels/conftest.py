@@ -6,7 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
+from rasa.shared.core.trackers import DialogueStateTracker
 
+from connectors.tracker_store import ERASED_SLOT
 from testing.fake_twilio import FakeTwilioApi
 from testing.whatsapp_standin import StandinServer, standin_environment
 
@@ -28,3 +32,20 @@ def channel(tmp_path_factory, twilio_api) -> Iterator[StandinServer]:
     ).start()
     yield server
     server.stop()
+
+
+# A small domain and conversation for the tracker-store tests.
+DOMAIN = Domain.from_dict({
+    "intents": ["greet"],
+    "slots": {name: {"type": "any", "influence_conversation": False, "mappings": [{"type": "custom"}]}
+              for name in ("search_filters", ERASED_SLOT)},
+    "session_config": {"session_expiration_time": 60, "carry_over_slots_to_new_session": False},
+})
+
+
+def conversation(sender_id: str, *extra) -> DialogueStateTracker:
+    return DialogueStateTracker.from_events(sender_id, [
+        ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
+        UserUttered("hola", {"name": "greet", "confidence": 1.0}), BotUttered("¡Hola!"),
+        SlotSet("search_filters", {"make": "Mazda"}), *extra,
+    ], slots=DOMAIN.slots)

@@ -4,16 +4,9 @@ a customer's request, on SQLite and PostgreSQL."""
 import pytest
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, SessionStarted, SlotSet, UserUttered
-from rasa.shared.core.trackers import DialogueStateTracker
 
 from connectors.tracker_store import ERASED_SLOT, CustomerTrackerStore
-
-DOMAIN = Domain.from_dict({
-    "intents": ["greet"],
-    "slots": {name: {"type": "any", "influence_conversation": False, "mappings": [{"type": "custom"}]}
-              for name in ("search_filters", ERASED_SLOT)},
-    "session_config": {"session_expiration_time": 60, "carry_over_slots_to_new_session": False},
-})
+from tests.channels.conftest import DOMAIN, conversation
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -23,12 +16,6 @@ def store_url(request, tmp_path):
     return request.getfixturevalue("postgres_url")
 
 
-def conversation(sender_id: str, *extra) -> DialogueStateTracker:
-    return DialogueStateTracker.from_events(sender_id, [
-        ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen"),
-        UserUttered("hola", {"name": "greet", "confidence": 1.0}), BotUttered("¡Hola!"),
-        SlotSet("search_filters", {"make": "Mazda"}), *extra,
-    ], slots=DOMAIN.slots)
 
 
 def test_the_session_lifetime_comes_from_the_endpoint_setting_on_every_domain_rasa_hands_over(store_url):
@@ -66,3 +53,45 @@ async def test_a_confirmed_deletion_erases_every_session_of_that_customer_only(s
     assert await store.retrieve("ana") is None
     assert await store.retrieve_full_tracker("ana") is None
     assert (await store.retrieve("luis")).get_slot("search_filters") == {"make": "Mazda"}
+
+
+def one_turn(text: str) -> list:
+    return [UserUttered(text, {"name": "greet", "confidence": 1.0}), BotUttered(f"eco: {text}"),
+            ActionExecuted("action_listen")]
+
+
+async def test_a_long_session_rolls_over_into_a_new_one_that_keeps_every_slot(store_url):
+    store = CustomerTrackerStore(host=store_url, domain=DOMAIN, session_ttl_minutes=60, session_max_turns=4)
+    tracker = conversation("ana", ActionExecuted("action_listen"))  # one turn
+    for number in range(2):
+        tracker.update_with_events(one_turn(f"turno {number}"), DOMAIN)
+    await store.save(tracker)  # three turns: below the limit
+    assert [event.text for event in (await store.retrieve("ana")).events if isinstance(event, UserUttered)][0] == "hola"
+
+    tracker = await store.retrieve("ana")
+    tracker.update_with_events(one_turn("turno 2"), DOMAIN)
+    await store.save(tracker)  # the fourth turn: what the next turn reads is a new session
+
+    restored = await store.retrieve("ana")
+    assert [type(event) for event in restored.events][:2] == [ActionExecuted, SessionStarted]
+    assert not any(isinstance(event, UserUttered) for event in restored.events)
+    assert restored.get_slot("search_filters") == {"make": "Mazda"}
+    assert restored.latest_action_name == "action_listen"
+
+    restored.update_with_events(one_turn("después"), DOMAIN)
+    await store.save(restored)  # turns go on being saved after the roll-over
+    texts = [event.text for event in (await store.retrieve("ana")).events if isinstance(event, UserUttered)]
+    assert texts == ["después"]
+    everything = await store.retrieve_full_tracker("ana")
+    assert [event.text for event in everything.events if isinstance(event, UserUttered)] == [
+        "hola", "turno 0", "turno 1", "turno 2", "después"]
+
+
+async def test_a_session_does_not_roll_over_in_the_middle_of_a_form(store_url):
+    from rasa.shared.core.events import ActiveLoop
+
+    store = CustomerTrackerStore(host=store_url, domain=DOMAIN, session_ttl_minutes=60, session_max_turns=2)
+    tracker = conversation("luis", ActiveLoop("financing_form"), ActionExecuted("action_listen"))
+    tracker.update_with_events(one_turn("50 mil"), DOMAIN)
+    await store.save(tracker)
+    assert len([e for e in (await store.retrieve("luis")).events if isinstance(e, UserUttered)]) == 2

@@ -52,12 +52,20 @@ def bot_environment(tmp_path_factory, seeded_sqlite_url, lead_receiver, twilio_a
         "PUBLIC_URL": PUBLIC_URL,
         "OPENAI_API_KEY": "test-key",
         "OPENAI_BASE_URL": llm_server.base_url,
+        # Tests write faster than customers; the limits have their own tests (tests/security).
+        "RATE_LIMIT_PER_MINUTE": "10000", "LLM_CALLS_PER_HOUR": "100000",
     })
 
 
 @pytest.fixture(scope="session")
-def bot(bot_environment, tmp_path_factory) -> Iterator[BotServers]:
-    log: Path = tmp_path_factory.mktemp("logs") / "servers.log"
+def bot_log(tmp_path_factory) -> Path:
+    """Both servers' output (the per-turn JSON lines among it)."""
+    return tmp_path_factory.mktemp("logs") / "servers.log"
+
+
+@pytest.fixture(scope="session")
+def bot(bot_environment, bot_log) -> Iterator[BotServers]:
+    log = bot_log
     with log.open("w") as output:
         servers = BotServers(bot_environment, output=output)
         try:

@@ -7,23 +7,17 @@ import time
 import pytest
 import requests
 from sqlalchemy import create_engine, text
-from twilio.request_validator import RequestValidator
 
-from testing.fake_twilio import AUTH_TOKEN, PUBLIC_URL, WEBHOOK_PATH, inbound
+from testing.fake_twilio import WEBHOOK_PATH, inbound, post_signed
 from testing.polling import wait_until
 
 pytestmark = pytest.mark.integration
 
 
-def post_signed(bot, fields: dict[str, str]) -> requests.Response:
-    signature = RequestValidator(AUTH_TOKEN).compute_signature(PUBLIC_URL + WEBHOOK_PATH, fields)
-    return requests.post(bot.rasa_url + WEBHOOK_PATH, data=fields, headers={"X-Twilio-Signature": signature}, timeout=10)
-
-
 def test_a_whatsapp_customer_gets_the_catalog_through_twilio(bot, twilio_api):
     customer = "whatsapp:+5215522223333"
     for number, message in enumerate(["¿qué marcas tienen?", "quiero un chebrolet", "más"], start=1):
-        reply = post_signed(bot, inbound(f"SMreal{number}", customer, message))
+        reply = post_signed(bot.rasa_url, inbound(f"SMreal{number}", customer, message))
         assert reply.status_code == 200 and "<Response/>" in reply.text
         wait_until(lambda expected=number: len(twilio_api.to(customer)) >= expected, timeout=30)
     brands, chevrolet, next_page = (sent.body for sent in twilio_api.to(customer))

@@ -70,3 +70,22 @@ def test_an_amount_beside_a_phone_number_is_still_read():
 def test_a_model_year_is_marked():
     year, price = find_amounts("un aveo 2019 de 150000")
     assert year.is_model_year() and not price.is_model_year()
+
+
+@pytest.mark.parametrize("text, value, is_percent", [
+    ("un diez por ciento", Decimal(10), True),
+    ("una tasa de un diez por ciento", Decimal(10), True),
+    ("un veinte por ciento de enganche", Decimal(20), True),
+    ("un cuarto de millón", Decimal(250_000), False),
+    ("tres cuartos de millón", Decimal(750_000), False),
+    ("ciento veinte mil", Decimal(120_000), False),
+    ("treinta y dos mil", Decimal(32_000), False),
+])
+def test_articles_and_quarters_are_read_as_people_mean_them(text, value, is_percent):
+    (amount,) = [amount for amount in find_amounts(text)]
+    assert amount.value == value and amount.is_percent is is_percent
+
+
+def test_two_numbers_in_a_row_are_not_added_up():
+    assert words_to_number(["un", "diez"]) is None
+    assert words_to_number(["cinco", "veinte"]) is None

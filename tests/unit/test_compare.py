@@ -6,6 +6,7 @@ from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from dealer.privacy import pseudonym
 from scripts.compare import (
     Conversation,
     Replay,
@@ -55,13 +56,18 @@ async def test_customer_conversations_are_exported_from_the_tracker_store(tmp_pa
     url = f"sqlite:///{tmp_path / 'tracker.db'}"
     assert stored_conversations(url) == []
     store = SQLTrackerStore(host=url, domain=Domain.empty())
-    for sender, texts in (("ana", ["hola", "busco un mazda"]), ("compare-old-x", ["replayed before"])):
+    customer = "whatsapp:+5215512345678"
+    for sender, texts in ((customer, ["hola", "soy ana, mi cel es 55 1234 5678 y ana@correo.mx"]),
+                          ("compare-old-x", ["replayed before"])):
         tracker = DialogueStateTracker(sender, [])
         for message in texts:
             tracker.update(UserUttered(message))
             tracker.update(BotUttered("ok"))
         await store.save(tracker)
-    assert stored_conversations(url) == [Conversation("ana", "tracker store", ("hola", "busco un mazda"))]
+    # The report names the customer by pseudonym and keeps no phone number or e-mail they wrote.
+    assert stored_conversations(url) == [
+        Conversation(pseudonym(customer), "tracker store", ("hola", "soy ana, mi cel es [teléfono] y [correo]"))
+    ]
 
 
 def test_the_reference_set_is_readable_and_covers_the_flows():

@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dealer.catalog.entities import Mention, find_mentions, is_search_only, is_stock_id_only
+from dealer.catalog.matching import NameMatcher
+from dealer.catalog.navigation import StockIdFormat
 
 
 @pytest.fixture(scope="module")
@@ -90,3 +94,11 @@ def test_time_per_message(vocabulary):
     print(f"\ncatalog entities per message over {len(messages)} held-out messages: "
           f"median {median:.2f} ms, p95 {p95:.2f} ms")
     assert p95 < 10, f"p95 {p95:.2f} ms"
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=200))
+def test_any_text_gives_entities_that_point_into_it(text):
+    names = NameMatcher({"Mazda": ["Mazda 3", "CX-5"], "MG": ["ZS"], "Volkswagen": ["Jetta"]})
+    for mention in find_mentions(text, names, StockIdFormat.of(["ALM-10001"])):
+        assert 0 <= mention.start < mention.end <= len(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -12,9 +13,9 @@ import pytest
 from dealer.database import session_scope
 from dealer.financing.plans import FinancingTerms, compute_plan
 from dealer.leads.models import FAILED, PENDING, SENT, UNCONFIGURED, Lead
-from dealer.leads.notifier import LeadNotifier
+from dealer.leads.notifier import BACKLOG, LeadNotifier
 from dealer.leads.store import LeadStore, NewLead, utc_now
-from testing.receivers import HANG, Behaviour, WebhookReceiver
+from testing.receivers import HANG, SLOW, Behaviour, WebhookReceiver
 
 PLAN = compute_plan(Decimal(250_000), Decimal(50_000), 4, FinancingTerms())
 LEAD = NewLead(customer_id="whatsapp:+5215511112222", channel="rest", stock_id="ALM-10001",
@@ -62,7 +63,9 @@ def test_a_lead_is_stored_pending_or_unconfigured(store):
     quiet = store.record(LEAD, notify=False)
     assert row(store, pending).notification_status == PENDING
     assert row(store, quiet).notification_status == UNCONFIGURED
-    assert [notice.id for notice in store.due(utc_now())] == [pending]
+    assert [notice.id for notice in store.claim_due(utc_now())] == [pending]
+    assert store.claim_due(utc_now()) == []  # claimed: nobody else takes it until the claim lapses
+    assert [notice.id for notice in store.claim_due(utc_now() + timedelta(seconds=61))] == [pending]
 
 
 async def test_a_receiver_failing_twice_gets_the_lead_on_the_third_attempt(store, receive):
@@ -84,7 +87,7 @@ async def test_a_receiver_failing_twice_gets_the_lead_on_the_third_attempt(store
 
 async def test_a_receiver_that_never_answers_does_not_hold_up_other_leads_and_nothing_is_lost(store, receive):
     receiver = await receive(lambda n: HANG)
-    notifier = fast_notifier(store, receiver.url, timeout=0.3, max_attempts=3)
+    notifier = fast_notifier(store, receiver.url, timeout=0.3, max_age=timedelta(seconds=1.5))
     worker = asyncio.create_task(notifier.run())
     first = store.record(LEAD, notify=True)
     second = store.record(LEAD, notify=True)
@@ -94,7 +97,75 @@ async def test_a_receiver_that_never_answers_does_not_hold_up_other_leads_and_no
     assert "TimeoutError" in row(store, first).last_error
     await until(lambda: {row(store, first).notification_status, row(store, second).notification_status} == {FAILED})
     worker.cancel()
-    assert row(store, first).notification_attempts == 3  # given up after max_attempts, still stored
+    assert row(store, first).notification_attempts >= 2  # retried until older than max_age, and still stored
+
+
+async def test_retries_go_on_at_the_longest_delay_until_the_receiver_is_back(store, receive):
+    receiver = await receive(lambda n: 503 if n <= 12 else 200)  # more failures than the old limit of 8 attempts
+    notifier = fast_notifier(store, receiver.url, first_retry_delay=0.01, max_retry_delay=0.05)
+    worker = asyncio.create_task(notifier.run())
+    lead_id = store.record(LEAD, notify=True)
+    notifier.wake()
+    await until(lambda: row(store, lead_id).notification_status == SENT)
+    worker.cancel()
+    assert len(receiver.bodies) == 13 and row(store, lead_id).notification_attempts == 13
+
+
+async def test_an_unexpected_error_is_logged_and_the_worker_keeps_going(store, receive, caplog):
+    receiver = await receive(lambda n: 200)
+
+    class FlakyStore(LeadStore):
+        calls = 0
+
+        def claim_due(self, *arguments, **options):
+            FlakyStore.calls += 1
+            if FlakyStore.calls == 1:
+                raise RuntimeError("something nobody expected")
+            return super().claim_due(*arguments, **options)
+
+    flaky = FlakyStore(store.database_url)
+    notifier = fast_notifier(flaky, receiver.url, idle_poll=0.1)
+    lead_id = store.record(LEAD, notify=True)
+    worker = asyncio.create_task(notifier.run())
+    await until(lambda: row(store, lead_id).notification_status == SENT)
+    assert not worker.done()
+    worker.cancel()
+    assert "something nobody expected" in caplog.text
+
+
+async def test_the_backlog_gauge_counts_leads_not_delivered_yet(store, receive):
+    receiver = await receive(lambda n: 503)
+    notifier = fast_notifier(store, receiver.url, first_retry_delay=30.0)
+    worker = asyncio.create_task(notifier.run())
+    for _ in range(3):
+        store.record(LEAD, notify=True)
+    notifier.wake()
+    await until(lambda: BACKLOG._value.get() == 3)
+    worker.cancel()
+
+
+async def test_stopping_lets_a_delivery_under_way_finish(store, receive):
+    receiver = await receive(lambda n: SLOW)
+    notifier = fast_notifier(store, receiver.url)
+    lead_id = store.record(LEAD, notify=True)
+    worker = asyncio.create_task(notifier.run())
+    await until(lambda: len(receiver.bodies) == 1)
+    notifier.stop()  # while the receiver takes its time
+    await asyncio.wait_for(worker, timeout=3)
+    assert row(store, lead_id).notification_status == SENT
+
+
+async def test_two_notifiers_on_postgresql_announce_every_lead_exactly_once(postgres_url, receive):
+    receiver = await receive(lambda n: 200)
+    store = LeadStore(postgres_url)
+    lead_ids = {store.record(LEAD, notify=True) for _ in range(30)}
+    notifiers = [fast_notifier(LeadStore(postgres_url), receiver.url) for _ in range(2)]
+    workers = [asyncio.create_task(notifier.run()) for notifier in notifiers]
+    await until(lambda: all(row(store, lead_id).notification_status == SENT for lead_id in lead_ids), timeout=15)
+    for worker in workers:
+        worker.cancel()
+    announced = [body["lead"]["id"] for body in receiver.bodies]
+    assert sorted(announced) == sorted(lead_ids)
 
 
 async def test_leads_pending_at_shutdown_are_sent_after_a_restart(store, receive):
@@ -126,7 +197,8 @@ def test_retry_delays_grow_exponentially_up_to_a_cap(store):
 def test_the_store_works_on_postgresql(postgres_url):
     store = LeadStore(postgres_url)
     lead_id = store.record(LEAD, notify=True)
-    assert lead_id in [notice.id for notice in store.due(utc_now())]
+    assert lead_id in [notice.id for notice in store.claim_due(utc_now())]
     store.mark_sent(lead_id)
     assert row(store, lead_id).notification_status == SENT
-    assert lead_id not in [notice.id for notice in store.due(utc_now())]
+    assert lead_id not in [notice.id for notice in store.claim_due(utc_now() + timedelta(hours=1))]
+    assert store.backlog() == 0

@@ -38,7 +38,8 @@ def test_financing_terms_come_from_percentages_and_a_list_of_years():
     ("NOTIFY_WEBHOOK_URL", "hooks.slack.com/x"), ("TWILIO_WHATSAPP_FROM", "+14155238886"),
     ("SESSION_TTL_MINUTES", "0"), ("SESSION_TTL_MINUTES", "una hora"), ("SESSION_TTL_MINUTES", "nan"),
     ("SESSION_TTL_MINUTES", "20000"), ("TWILIO_VALIDATE_SIGNATURE", "maybe"), ("PUBLIC_URL", "bot.example.mx"),
-    ("TWILIO_API_BASE_URL", "ftp://x"),
+    ("TWILIO_API_BASE_URL", "ftp://x"), ("ACTION_HOST", "http://actions"), ("ACTION_HOST", "a b"),
+    ("RASA_WORKERS", "0"), ("RASA_WORKERS", "two"), ("REDIS_URL", "127.0.0.1:6379"),
 ])
 def test_bad_values_are_refused_clearly(name, value):
     with pytest.raises(SettingsError, match=name):
@@ -56,3 +57,17 @@ def test_twilio_signature_checking_is_on_unless_explicitly_turned_off():
 def test_session_lifetime_reaches_the_rasa_server_as_minutes():
     assert Settings.from_mapping({}).as_environment()["SESSION_TTL_MINUTES"] == "60"
     assert Settings.from_mapping({"SESSION_TTL_MINUTES": "0.5"}).as_environment()["SESSION_TTL_MINUTES"] == "0.5"
+
+
+def test_the_rasa_server_finds_the_action_server_on_the_configured_host():
+    assert Settings.from_mapping({}).as_environment()["ACTION_HOST"] == "127.0.0.1"
+    assert Settings.from_mapping({"ACTION_HOST": "actions"}).as_environment()["ACTION_HOST"] == "actions"
+
+
+def test_several_rasa_workers_need_redis_and_reach_rasa_as_sanic_workers():
+    with pytest.raises(SettingsError, match="RASA_WORKERS=2 needs REDIS_URL"):
+        Settings.from_mapping({"RASA_WORKERS": "2"})
+    scaled = Settings.from_mapping({"RASA_WORKERS": "2", "REDIS_URL": "redis://127.0.0.1:6379/3"}).as_environment()
+    assert scaled["SANIC_WORKERS"] == "2" and scaled["REDIS_URL"] == "redis://127.0.0.1:6379/3"
+    single = Settings.from_mapping({}).as_environment()
+    assert single["SANIC_WORKERS"] == "1" and single["REDIS_URL"] == ""  # endpoints.yml needs the variable set

@@ -1,0 +1,107 @@
+"""What the JSON channels (REST, seller) check before any work, in this order: the bearer token, the body's size
+(413 from Content-Length before a byte is read, then while reading), the JSON, the fields (control and bidi
+characters stripped, lengths capped), the sender id (no "whatsapp:" ids outside WhatsApp) and the customer's rate.
+
+Routes using `read_body` must be declared with `stream=True`, so Sanic does not buffer the body (up to its 100 MB
+default) before the handler runs.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any, Optional
+
+from sanic import response
+from sanic.exceptions import PayloadTooLarge
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from dealer.access import access_problem
+from dealer.limits import RATE_LIMITED_REPLY, MemoryRateLimiter, RateLimiter, message_limit
+from dealer.settings import Settings
+from dealer.text import clean_text
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_MESSAGE_CHARS = 4096
+MAX_SENDER_CHARS = 128
+# Conversation ids only the WhatsApp channel may use: whoever posts one elsewhere would speak for that customer.
+RESERVED_SENDER_PREFIXES = ("whatsapp:",)
+
+
+class BadRequest(ValueError):
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The request body, at most `limit` bytes, else BadRequest(413) before reading (or while reading) the rest."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise BadRequest(f"the body is larger than {limit // 1024} KiB", status=413)
+    if request.stream is not None:
+        request.stream.request_max_size = limit
+    try:
+        await request.receive_body()
+    except PayloadTooLarge:
+        raise BadRequest(f"the body is larger than {limit // 1024} KiB", status=413) from None
+    return request.body or b""
+
+
+def parse_json_object(body: bytes, shape: str) -> dict[str, Any]:
+    if len(body) > MAX_BODY_BYTES:
+        raise BadRequest(f"the body is larger than {MAX_BODY_BYTES // 1024} KiB", status=413)
+    try:
+        payload: Any = json.loads(body)
+    except RecursionError:
+        raise BadRequest("the body's JSON is nested too deeply") from None
+    except (ValueError, UnicodeDecodeError):  # JSONDecodeError, and integers too long to convert
+        raise BadRequest(f"the body must be JSON: {shape}") from None
+    if not isinstance(payload, dict):
+        raise BadRequest(f"the body must be a JSON object: {shape}")
+    return payload
+
+
+def text_field(payload: dict[str, Any], field: str, limit: int) -> str:
+    value = payload.get(field)
+    if value is None:
+        raise BadRequest(f"'{field}' is missing")
+    if not isinstance(value, str):
+        raise BadRequest(f"'{field}' must be a string, got {type(value).__name__}")
+    value = clean_text(value).strip()
+    if not value:
+        raise BadRequest(f"'{field}' is empty")
+    if len(value) > limit:
+        raise BadRequest(f"'{field}' is longer than {limit} characters", status=413)
+    return value
+
+
+def check_sender(sender: str, field: str) -> str:
+    if sender.lower().startswith(RESERVED_SENDER_PREFIXES):
+        raise BadRequest(f"'{field}' may not start with 'whatsapp:' on this channel", status=403)
+    return sender
+
+
+def refused_access(request: Request, settings: Settings) -> Optional[HTTPResponse]:
+    """The 401 to answer when the request lacks the channel token, else None."""
+    security = settings.security
+    problem = access_problem(request.headers.get("authorization"), security.channel_api_token, security.on_loopback)
+    if problem is None:
+        return None
+    return response.json({"error": problem}, status=401, headers={"WWW-Authenticate": 'Bearer realm="channels"'})
+
+
+@lru_cache(maxsize=1)
+def message_limiter() -> RateLimiter:
+    """Shared by every channel of this process."""
+    return MemoryRateLimiter()
+
+
+def rate_limited(sender: str, settings: Settings, reply_once: bool = False) -> Optional[str]:
+    """None while the customer is within RATE_LIMIT_PER_MINUTE (the turn may run), else the polite reply;
+    `reply_once`: only the window's first refused message gets it, later ones get "" (say nothing)."""
+    decision = message_limit(message_limiter(), sender, settings.limits.messages_per_minute)
+    if decision.allowed:
+        return None
+    return RATE_LIMITED_REPLY if decision.first_refusal or not reply_once else ""

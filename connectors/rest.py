@@ -1,0 +1,85 @@
+"""`POST /webhooks/rest/webhook` `{"sender": "...", "message": "..."}` → `[{"recipient_id", "text", ...}]`: Rasa's
+REST channel (same name, path and answer) with the checks of connectors/http_input.py in front of the turn.
+
+Unlike Rasa's own: a bearer token (CHANNEL_API_TOKEN, required beyond loopback), a 64 KiB body read as a stream
+(413 before buffering), 400 with a JSON `{"error": ...}` for a malformed body, messages up to 4,096 characters with
+control and bidi characters stripped, no "whatsapp:" sender ids, no client-chosen input channel or metadata (a
+client could otherwise pose as another channel or set the customer's profile name), and the per-customer rate.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any, Optional
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from connectors.http_input import (
+    MAX_BODY_BYTES,
+    MAX_MESSAGE_CHARS,
+    MAX_SENDER_CHARS,
+    BadRequest,
+    check_sender,
+    parse_json_object,
+    rate_limited,
+    read_body,
+    refused_access,
+    text_field,
+)
+from dealer.privacy import pseudonym
+from dealer.settings import Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+SHAPE = '{"sender": "...", "message": "..."}'
+
+
+def parse_rest_payload(body: bytes) -> tuple[str, str]:
+    """(sender, message), or BadRequest saying what is wrong."""
+    payload = parse_json_object(body, SHAPE)
+    sender = check_sender(text_field(payload, "sender", MAX_SENDER_CHARS), "sender")
+    return sender, text_field(payload, "message", MAX_MESSAGE_CHARS)
+
+
+class CheckedRestInput(RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"
+
+    def __init__(self, settings: Optional[Settings] = None) -> None:
+        self.settings = settings or get_settings()
+        self.settings.require_safe_exposure()
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"], stream=True)
+        async def receive(request: Request) -> HTTPResponse:
+            refused = refused_access(request, self.settings)
+            if refused is not None:
+                return refused
+            try:
+                sender, text = parse_rest_payload(await read_body(request, MAX_BODY_BYTES))
+            except BadRequest as problem:
+                return response.json({"error": str(problem)}, status=problem.status)
+            polite = rate_limited(sender, self.settings)
+            if polite is not None:
+                return response.json([{"recipient_id": sender, "text": polite}])
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
+            except Exception:
+                # Rasa's channel answers what was collected so far; so does this one, with the reason logged.
+                logger.exception("REST channel: the turn for %s failed", pseudonym(sender))
+            return response.json(collector.messages)
+
+        return webhook

@@ -1,0 +1,1 @@
+"""The NPS survey: reading the customer's answers (answers), storing them (models, store), counting them (metrics)."""

@@ -1,0 +1,1 @@
+"""What the assistant did and how long it took: the per-turn log line (no Rasa imports)."""

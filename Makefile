@@ -17,6 +17,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: run test test-fast shell bench setup seed train lint validate evaluate compare forget clean image-test retention fuzz monitoring-tools report report-demo browser
+.PHONY: converse misspellings
 
 $(VENV)/.installed: requirements.txt
 	@python=$$(scripts/find-python3.10); \
@@ -74,10 +75,20 @@ monitoring-tools:
 test: lint validate train monitoring-tools browser
 	$(PY) -m pytest
 	$(MAKE) --no-print-directory evaluate
+	$(MAKE) --no-print-directory converse
 
 # Everything that needs no server and no trained model: the core, the actions, the stores (about a minute).
 test-fast: lint
 	$(PY) -m pytest -m "not integration"
+
+# The conversation test set (tests/conversations/) through the real servers; writes results/conversations.md and
+# fails below the gate (share of turns passed, overall and on the held-out third).
+converse: train
+	$(PY) -m scripts.converse --out results/conversations.md
+
+# Rewrite the held-out misspelling set from the catalog (deterministic); tests/integration/test_misspellings.py uses it.
+misspellings: setup
+	$(PY) -m scripts.make_misspellings
 
 # make bench BENCH_ONLY=metrics_overhead - one section alone (METRICS on vs off, REST p95 at 1 and 16 users)
 bench: seed train

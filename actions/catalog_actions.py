@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import logging
-from typing import Optional, TypeVar
+from typing import TypeVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -15,10 +15,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from actions.services import catalog, settings
 from dealer.catalog import presenter
-from dealer.catalog.listing import Listing, Pick
+from dealer.catalog.alternatives import nearest
+from dealer.catalog.listing import STOCK_IDS_SLOT, Listing, Pick
 from dealer.catalog.navigation import requested_car, requested_page
-from dealer.catalog.query import CarFilters, apply_query, parse_query, relaxations
-from dealer.catalog.repository import CatalogRepository, Page
+from dealer.catalog.query import CarFilters, apply_query, parse_query
+from dealer.catalog.repository import Page
 
 logger = logging.getLogger(__name__)
 
@@ -83,18 +84,17 @@ class ActionSearchCars(CatalogAction):
             dispatcher.utter_message(text=presenter.unknown_brand_message(parsed.unmatched_words, suggestions, most_stocked))
             return []
         filters = apply_query(parsed, current)
+        notes = presenter.search_notes(parsed.needs, parsed.unrecorded, parsed.dollars)
         page = repository.search(filters, page=1, page_size=settings().page_size)
         if page.total:
-            dispatcher.utter_message(text=presenter.listing_message(page, filters))
-        else:
-            label, count = _best_relaxation(repository, filters)
-            dispatcher.utter_message(text=presenter.no_results_message(filters, label, count))
-        return listing_events(page, filters)
-
-
-def _best_relaxation(repository: CatalogRepository, filters: CarFilters) -> tuple[Optional[str], int]:
-    counted = [(label, repository.count(looser)) for label, looser in relaxations(filters)]
-    return max(counted, key=lambda item: item[1], default=(None, 0))
+            dispatcher.utter_message(text=presenter.listing_message(page, filters, notes))
+            return listing_events(page, filters)
+        alternatives = nearest(repository, filters)
+        dispatcher.utter_message(text=presenter.alternatives_message(filters, alternatives, notes))
+        # The search asked for stays the listing's filters (a refinement builds on it); the cars shown are numbered
+        # across the alternatives, so «detalles del 4» opens the fourth one shown.
+        shown = [car.stock_id for alternative in alternatives for car in alternative.page.cars]
+        return [*listing_events(page, filters), SlotSet(STOCK_IDS_SLOT, shown)]
 
 
 class ActionChangePage(CatalogAction):
@@ -122,7 +122,7 @@ class ActionCarDetails(CatalogAction):
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         listing = current_listing(tracker)
-        reference = requested_car(latest_text(tracker))
+        reference = requested_car(latest_text(tracker), catalog().stock_id_format())
         pick = listing.on_page(reference) if reference else None
         if pick is None or pick.outcome is not Pick.CHOSEN or pick.stock_id is None:
             dispatcher.utter_message(text=presenter.position_not_on_page(len(listing.stock_ids)) if listing.stock_ids

@@ -67,7 +67,7 @@ class ValidateFinancingForm(FormValidationAction):
 
     @staticmethod
     def _message(tracker: Tracker) -> FinancingMessage:
-        return read_financing_message(latest_text(tracker))
+        return read_financing_message(latest_text(tracker), catalog().stock_id_format())
 
     @staticmethod
     def _bare_number(tracker: Tracker) -> Optional[int]:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional
 
-from dealer.text import simplify
+from dealer.text import simplify_with_origin
 
 _UNITS = {
     "cero": 0, "un": 1, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
@@ -25,12 +25,12 @@ _UNITS = {
 _SCALES = {"mil": 1000, "millon": 1_000_000, "millones": 1_000_000}
 # "un"/"una" and a lone "mil" are ordinary words ("un jetta", "mil gracias") unless part of a larger number.
 _NOT_ALONE = {"un", "una", "uno", "mil", "medio", "millon", "millones"}
-_NUMBER_WORD = re.compile(
-    r"\b(?:" + "|".join(sorted([*_UNITS, *_SCALES, "medio"], key=len, reverse=True)) + r")\b"
-)
+_NUMBER_WORD = "|".join(sorted([*_UNITS, *_SCALES, "medio"], key=len, reverse=True))
+# A number word, or "por ciento" (which becomes "%").
+_SPELLED_TOKEN = re.compile(rf"\b(?P<percent>por\s*ciento)\b|\b(?P<quarters>(?:un|(?P<three>tres)) cuartos? de millon)\b"
+                            rf"|\b(?:{_NUMBER_WORD})\b")
 
 # "un cuarto de millón" (250,000) and "tres cuartos de millón".
-_QUARTERS = re.compile(r"\b(?:un|(tres)) cuartos? de millon\b")
 
 _AMOUNT = re.compile(
     r"(?P<currency>\$\s*)?"
@@ -39,6 +39,10 @@ _AMOUNT = re.compile(
     r"(?:\s*(?P<percent>%))?"
     r"(?:\s*(?P<pesos>pesos|mxn|varos|baros)\b)?"
 )
+# Numbers that are never amounts: Mexican phone numbers (10 digits, grouped or not, optionally +52) and postal codes.
+_PHONE = re.compile(r"(?<![\d$.,])(?:\+?52[\s.-]?(?:1[\s.-]?)?)?\(?\d{2,3}\)?[\s.-]?\d{3,4}[\s.-]?\d{4}(?![\d.,]\d|\d)")
+_POSTAL_CODE = re.compile(r"\b(?:cp|c\.p\.?|codigo postal)\s*(?::|es|de)?\s*\d{5}\b|\b0\d{4}\b")
+YEAR_RANGE = (1990, 2030)  # model years a customer may name
 _MULTIPLIERS = {"mil": 1000, "k": 1000, "millon": 1_000_000, "millones": 1_000_000, "mdp": 1_000_000}
 
 
@@ -50,6 +54,10 @@ class Amount:
     is_money: bool  # written with $, "pesos", or a multiplier such as "mil"/"k"
     is_percent: bool
     plain_integer: bool  # bare digits without separators, multiplier, currency or percent (a year, a position)
+
+    def is_model_year(self) -> bool:
+        """Bare digits in the range of car model years ("2019"): a year, never pesos."""
+        return self.plain_integer and YEAR_RANGE[0] <= self.value <= YEAR_RANGE[1]
 
 
 def words_to_number(words: list[str]) -> Optional[int]:
@@ -88,39 +96,64 @@ def _can_add(current: int, value: int) -> bool:
 
 def spell_out_digits(text: str) -> str:
     """Simplified text with runs of Spanish number words replaced by digits ("cincuenta mil" -> "50000")."""
-    simplified = re.sub(r"\bpor\s*ciento\b", "%", simplify(text))
-    simplified = _QUARTERS.sub(lambda match: str(250_000 * (3 if match.group(1) else 1)), simplified)
+    return spell_out_digits_with_origin(text)[0]
+
+
+def spell_out_digits_with_origin(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """spell_out_digits(text), and for each of its characters the span of `text` it stands for (the digits of a
+    number written in words stand for all its words), so what is found in it can be pointed at in the message."""
+    simplified, from_char = simplify_with_origin(text)
+    origin = [(index, index + 1) for index in from_char]
     out: list[str] = []
+    out_origin: list[tuple[int, int]] = []
     position = 0
+
+    def keep(end: int) -> None:
+        out.append(simplified[position:end])
+        out_origin.extend(origin[position:end])
+
+    def replace(start: int, end: int, digits: str) -> None:
+        nonlocal position
+        keep(start)
+        out.append(digits)
+        out_origin.extend([(origin[start][0], origin[end - 1][1])] * len(digits))
+        position = end
+
     run: list[re.Match] = []
 
     def flush() -> None:
-        nonlocal position
         if len(run) > 1 and run[0].group() in ("un", "una") and words_to_number([m.group() for m in run]) is None:
             del run[0]  # an article before a number: "un diez por ciento"
         words = [match.group() for match in run]
         if words and not (len(words) == 1 and words[0] in _NOT_ALONE):
             number = words_to_number(words)
             if number is not None:
-                out.append(simplified[position:run[0].start()])
                 # Thousands keep their "mil" so they still read as money: "cincuenta mil" -> "50 mil".
-                out.append(f"{number // 1000} mil" if number >= 1000 and number % 1000 == 0 else str(number))
-                position = run[-1].end()
+                replace(run[0].start(), run[-1].end(),
+                        f"{number // 1000} mil" if number >= 1000 and number % 1000 == 0 else str(number))
         run.clear()
 
-    for match in _NUMBER_WORD.finditer(simplified):
+    for match in _SPELLED_TOKEN.finditer(simplified):
+        if match.group("percent"):
+            flush()
+            replace(match.start(), match.end(), "%")
+            continue
+        if match.group("quarters"):  # "un cuarto de millón", "tres cuartos de millón"
+            flush()
+            replace(match.start(), match.end(), str(250_000 * (3 if match.group("three") else 1)))
+            continue
         gap = simplified[run[-1].end():match.start()] if run else ""
         if run and gap.strip() not in ("", "y"):
             flush()
         run.append(match)
     flush()
-    out.append(simplified[position:])
-    return "".join(out)
+    keep(len(simplified))
+    return "".join(out), out_origin
 
 
 def find_amounts(text: str) -> list[Amount]:
     """Every amount in the text, in order, with offsets into `spell_out_digits(text)`."""
-    normalized = spell_out_digits(text)
+    normalized = _without_phones_and_postal_codes(spell_out_digits(text))
     amounts: list[Amount] = []
     for match in _AMOUNT.finditer(normalized):
         written = number = match.group("number")
@@ -143,3 +176,15 @@ def find_amounts(text: str) -> list[Amount]:
             )
         )
     return amounts
+
+
+def _without_phones_and_postal_codes(normalized: str) -> str:
+    """The text with phone numbers and postal codes blanked (same length, so offsets still hold)."""
+    def blank(match: re.Match) -> str:
+        return " " * len(match.group())
+
+    def blank_phone(match: re.Match) -> str:
+        digits = re.sub(r"\D", "", match.group())
+        return blank(match) if len(digits) in (10, 12, 13) else match.group()
+
+    return _POSTAL_CODE.sub(blank, _PHONE.sub(blank_phone, normalized))

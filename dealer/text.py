@@ -19,6 +19,17 @@ def simplify(text: str) -> str:
     ).replace("\0", "ñ")
 
 
+def simplify_with_origin(text: str) -> tuple[str, list[int]]:
+    """simplify(text), and for each of its characters the index of the character of `text` it came from."""
+    simplified: list[str] = []
+    origin: list[int] = []
+    for index, char in enumerate(text):
+        piece = simplify(char)
+        simplified.append(piece)
+        origin.extend([index] * len(piece))
+    return "".join(simplified), origin
+
+
 def words(text: str) -> list[re.Match]:
     """Word matches (with offsets) over already simplified text."""
     return list(_WORD.finditer(text))

@@ -6,6 +6,7 @@ and the running summary show the labels, and the model's tools offer the codes."
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -44,3 +45,46 @@ def codes(terms: tuple[Term, ...]) -> tuple[str, ...]:
 def label(terms: tuple[Term, ...], code: str) -> str:
     """The customer-facing label of a code; an unknown code is shown as it is."""
     return next((term.label for term in terms if term.code == code), code)
+
+
+# Where each make comes from, for «europeo», «japonés»... (a make not listed has no origin and matches none).
+MAKE_ORIGINS: dict[str, str] = {
+    "Volkswagen": "europe", "Seat": "europe", "Peugeot": "europe", "Renault": "europe", "Fiat": "europe",
+    "BMW": "europe", "Mercedes-Benz": "europe", "Audi": "europe", "Volvo": "europe", "Mini": "europe",
+    "Toyota": "japan", "Honda": "japan", "Nissan": "japan", "Mazda": "japan", "Mitsubishi": "japan", "Suzuki": "japan",
+    "Subaru": "japan", "Chevrolet": "america", "Ford": "america", "Jeep": "america", "RAM": "america",
+    "Dodge": "america", "GMC": "america", "Tesla": "america", "Kia": "korea", "Hyundai": "korea",
+    "MG": "china", "BYD": "china", "JAC": "china", "Chirey": "china",
+}
+ORIGINS: tuple[Term, ...] = (
+    Term("europe", "europeo", r"\beurope[oa]s?\b"),
+    Term("japan", "japonés", r"\bjapones(?:[ea]s)?\b"),
+    Term("america", "americano", r"\b(?:american[oa]s?|gringos?|estadounidenses?)\b"),
+    Term("korea", "coreano", r"\bcorean[oa]s?\b"),
+    Term("china", "chino", r"\bchin[oa]s\b|\bauto chino\b|\bcarro chino\b"),
+)
+
+
+@dataclass(frozen=True)
+class Need:
+    """What a customer needs, mapped onto what the catalog records; `explained` tells the customer how."""
+
+    code: str
+    words: str  # regex over folded text
+    explained: str
+    body_types: tuple[str, ...] = ()
+    sort: Optional[str] = None
+
+
+NEEDS: tuple[Need, ...] = (
+    Need("family", r"\b(?:familiar(?:es)?|para (?:la |mi |toda la )?familia|familia de \d+)\b",
+         "«familiar» → SUV o minivan, con espacio para 5 o más", ("suv", "minivan")),
+    Need("work", r"\bpara (?:el |mi )?(?:trabajo|trabajar|carga|cargar|chambear|la chamba|negocio|reparto)\b",
+         "«para trabajo» → pickup o van", ("pickup", "minivan")),
+    Need("city", r"\b(?:para (?:la )?ciudad|chiquit[oa]|pequen[oa])\b",
+         "«para la ciudad» → hatchback o sedán, los de menor precio primero", ("hatchback", "sedan"), "price_asc"),
+    Need("economy", r"\b(?:economic[oa]s?|que gaste poco|ahorrador(?:es)?|primer (?:auto|carro|coche))\b",
+         "«económico» → los de menor precio primero", (), "price_asc"),
+    Need("luxury", r"\b(?:de lujo|lujos[oa]s?|premium|equipad[oa]s?)\b",
+         "«de lujo» → los de mayor precio primero (no manejamos marcas de lujo)", (), "price_desc"),
+)

@@ -13,6 +13,8 @@ from collections import Counter
 from pathlib import Path
 
 INTENT_MACRO_F1_MIN = 0.95
+ENTITY_F1_MIN = 0.95  # micro-average over entity types of the catalog entity extractor
+ENTITY_REPORT = "CatalogEntityExtractor_report.json"
 STORY_ACCURACY_MIN = 1.0  # every test story must pass
 
 
@@ -30,6 +32,15 @@ def check(results: Path) -> list[str]:
     print(f"intent macro-F1 on the held-out set: {macro_f1:.4f} (minimum {INTENT_MACRO_F1_MIN})")
     if macro_f1 < INTENT_MACRO_F1_MIN:
         problems.append(f"intent macro-F1 {macro_f1:.4f} is below {INTENT_MACRO_F1_MIN}")
+
+    entity_report = results / "nlu" / ENTITY_REPORT
+    if not entity_report.exists():
+        problems.append(f"{entity_report} is missing: does the held-out set annotate entities?")
+    else:
+        entity_f1 = json.loads(entity_report.read_text())["micro avg"]["f1-score"]
+        print(f"entity F1 (micro) on the held-out set: {entity_f1:.4f} (minimum {ENTITY_F1_MIN})")
+        if entity_f1 < ENTITY_F1_MIN:
+            problems.append(f"entity F1 {entity_f1:.4f} is below {ENTITY_F1_MIN}")
 
     conversations = json.loads(story_report.read_text()).get("conversation_accuracy")
     if not conversations or not conversations.get("total"):
@@ -59,13 +70,24 @@ def report(results: Path) -> str:
     examples: dict[tuple[str, str], str] = {}
     for error in errors:
         examples.setdefault((error["intent"], error["intent_prediction"]["name"]), error["text"])
+    entity_path = results / "nlu" / ENTITY_REPORT
+    entities = json.loads(entity_path.read_text()) if entity_path.exists() else {}
+    per_entity = sorted(((name, figures) for name, figures in entities.items()
+                         if isinstance(figures, dict) and "support" in figures and not name.endswith(" avg")),
+                        key=lambda item: item[1]["f1-score"])
+    entity_line = (f"- Entity F1 (micro) on the held-out set: **{entities['micro avg']['f1-score']:.4f}**, precision "
+                   f"{entities['micro avg']['precision']:.4f}, recall {entities['micro avg']['recall']:.4f} "
+                   f"({entities['micro avg']['support']} entity tokens; gate {ENTITY_F1_MIN})"
+                   if "micro avg" in entities else "- Entities: no report (no entity annotated or extracted)")
     lines = [
         "# Evaluation", "",
         f"- Intent macro-F1 on the held-out set: **{intents['macro avg']['f1-score']:.4f}** "
         f"({intents['macro avg']['support']} examples; gate {INTENT_MACRO_F1_MIN})",
-        f"- Test stories: {stories.get('correct', 0)} of {stories.get('total', 0)} passed",
-        "- Entities: none extracted by the NLU pipeline (filters, amounts and terms are parsed by the actions), "
-        "so there is no entity F1 to report", "",
+        entity_line,
+        f"- Test stories: {stories.get('correct', 0)} of {stories.get('total', 0)} passed", "",
+        "## Entities (worst first)", "", "| entity | precision | recall | F1 | support |", "| --- | --- | --- | --- | --- |",
+        *(f"| {name} | {f['precision']:.3f} | {f['recall']:.3f} | {f['f1-score']:.3f} | {f['support']} |"
+          for name, f in per_entity), "",
         "## Per intent (worst first)", "", "| intent | precision | recall | F1 | support |", "| --- | --- | --- | --- | --- |",
         *(f"| {name} | {f['precision']:.3f} | {f['recall']:.3f} | {f['f1-score']:.3f} | {f['support']} |"
           for name, f in per_intent),

@@ -61,6 +61,7 @@ class BotServers:
         environment: Mapping[str, str],
         model: Path = DEFAULT_MODEL,
         output: Output = None,
+        enable_api: bool = False,
     ):
         self.environment = {**os.environ, **QUIET_OFFLINE_ENV, **environment}
         self.rasa_port = int(self.environment["RASA_PORT"])
@@ -70,6 +71,7 @@ class BotServers:
         self.interface = self.environment.get("RASA_INTERFACE") or "127.0.0.1"
         self.model = model
         self.output = output
+        self.enable_api = enable_api  # Rasa's HTTP API (trackers), for tests that read slots; never in production
         self.processes: list[subprocess.Popen] = []
 
     @property
@@ -97,7 +99,8 @@ class BotServers:
                     self._metrics_directory("actions"))
         pending = {f"{self.action_url}/health"}
         if rasa:
-            self._spawn(self.rasa_command("run", "--interface", self.interface), self._metrics_directory("rasa"))
+            api = ["--enable-api"] if self.enable_api else []
+            self._spawn(self.rasa_command("run", "--interface", self.interface, *api), self._metrics_directory("rasa"))
             pending.add(f"{self.rasa_url}/webhooks/rest/")
         deadline = time.monotonic() + timeout
         while pending:

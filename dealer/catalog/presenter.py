@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from dealer.catalog.alternatives import Alternative
 from dealer.catalog.query import CarFilters
 from dealer.catalog.repository import CarRecord, Page
-from dealer.vocabulary import BODY_TYPES, FUELS, TRANSMISSIONS, label
+from dealer.vocabulary import BODY_TYPES, FUELS, ORIGINS, TRANSMISSIONS, label
 
 
 def money(amount: int) -> str:
@@ -26,6 +27,10 @@ def describe_filters(filters: CarFilters) -> str:
                      " ".join(p for p in (filters.make, model) if p))
     if filters.body_type:
         parts.append(label(BODY_TYPES, filters.body_type))
+    if filters.body_types:
+        parts.append(" o ".join(label(BODY_TYPES, code) for code in filters.body_types))
+    if filters.origin:
+        parts.append(f"marcas de origen {label(ORIGINS, filters.origin)}")
     if filters.year_min and filters.year_max:
         parts.append(str(filters.year_min) if filters.year_min == filters.year_max
                      else f"{filters.year_min} a {filters.year_max}")
@@ -78,11 +83,28 @@ def car_line(position: int, car: CarRecord) -> str:
     return f"{position}. {car_name(car)} · {' · '.join(facts)} · {money(car.price)}"
 
 
-def listing_message(page: Page, filters: CarFilters) -> str:
+_SORT_LABELS = {"price_desc": "de mayor a menor precio", "year_desc": "los más nuevos primero",
+                "km_asc": "los de menos kilómetros primero"}
+
+
+def search_notes(needs: Sequence[str], unrecorded: Sequence[str], dollars: bool) -> list[str]:
+    """How the search read what the customer asked for, and what it could not use, said plainly."""
+    notes = [f"Lo busqué así: {need}." for need in needs]
+    if unrecorded:
+        notes.append(f"El inventario no registra {join_options(list(unrecorded)).replace(' o ', ' ni ')}: "
+                     "te muestro los que cumplen lo demás y un asesor te lo confirma.")
+    if dollars:
+        notes.append("Nuestros precios están en pesos mexicanos y no convierto dólares: dime tu presupuesto en pesos "
+                     "y lo filtro.")
+    return notes
+
+
+def listing_message(page: Page, filters: CarFilters, notes: Sequence[str] = ()) -> str:
     described = describe_filters(filters)
     noun = "auto" if page.total == 1 else "autos"
     header = f"Encontré {page.total} {noun}" + (f" ({described})" if described else "")
-    lines = [f"{header}, página {page.number} de {page.pages}:"]
+    order = f", {_SORT_LABELS[filters.sort]}" if filters.sort in _SORT_LABELS else ""
+    lines = [*notes, f"{header}{order}, página {page.number} de {page.pages}:"]
     lines += [car_line(index + 1, car) for index, car in enumerate(page.cars)]
     hints = []
     if page.number < page.pages:
@@ -94,15 +116,25 @@ def listing_message(page: Page, filters: CarFilters) -> str:
     return "\n".join(lines)
 
 
-def no_results_message(filters: CarFilters, relax_label: str | None, relaxed_count: int) -> str:
+def alternatives_message(filters: CarFilters, alternatives: Sequence[Alternative], notes: Sequence[str] = ()) -> str:
+    """No car matches: say what was not found, then the nearest cars, numbered across the alternatives."""
     described = describe_filters(filters)
-    text = f"No encontré autos con {described} 😕." if described else "No encontré autos con esa búsqueda 😕."
-    if relax_label and relaxed_count:
-        noun = "auto" if relaxed_count == 1 else "autos"
-        text += f" Si quitamos {relax_label} hay {relaxed_count} {noun}. ¿Te los muestro? Escribe la búsqueda sin ese filtro."
-    else:
-        text += " Prueba con otra marca o un presupuesto distinto, o escribe «marcas» para ver lo que tenemos."
-    return text
+    lines = [*notes, f"No tengo {described} en este momento 😕." if described else "No encontré autos con esa búsqueda 😕."]
+    if not alternatives:
+        lines.append("Por ahora no tenemos autos en inventario. Vuelve pronto, llegan unidades cada semana.")
+        return "\n".join(lines)
+    lines.append("Lo más cercano que tengo:")
+    position = 0
+    for alternative in alternatives:
+        looser = describe_filters(alternative.filters)
+        noun = "auto" if alternative.page.total == 1 else "autos"
+        lines.append(f"Sin {alternative.dropped}" + (f" ({looser})" if looser else "") +
+                     f", {alternative.page.total} {noun}:")
+        for car in alternative.page.cars:
+            position += 1
+            lines.append(car_line(position, car))
+    lines.append("Escribe «detalles del 1» para ver uno, o cambia la búsqueda.")
+    return "\n".join(lines)
 
 
 def unknown_brand_message(words: Sequence[str], suggestions: Sequence[str], most_stocked: Sequence[str]) -> str:

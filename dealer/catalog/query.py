@@ -12,10 +12,9 @@ from rapidfuzz.distance import OSA
 from dealer.amounts import Amount, find_amounts, spell_out_digits
 from dealer.catalog.matching import DOMAIN_WORDS, NameMatcher
 from dealer.text import words
-from dealer.vocabulary import VOCABULARIES
+from dealer.vocabulary import NEEDS, ORIGINS, VOCABULARIES
 
-SORTS = ("price_asc", "year_desc", "km_asc")
-YEAR_RANGE = (1990, 2030)
+SORTS = ("price_asc", "price_desc", "year_desc", "km_asc")
 
 
 @dataclass(frozen=True)
@@ -28,6 +27,8 @@ class CarFilters:
     price_max: Optional[int] = None
     km_max: Optional[int] = None
     body_type: Optional[str] = None
+    body_types: Optional[tuple[str, ...]] = None  # any of these («familiar»: SUV or minivan)
+    origin: Optional[str] = None  # where the make comes from («europeo»)
     transmission: Optional[str] = None
     fuel: Optional[str] = None
     bluetooth: Optional[bool] = None
@@ -53,6 +54,12 @@ class CarFilters:
             if field.name in ("bluetooth", "car_play"):
                 if isinstance(item, bool):
                     kept[field.name] = item
+            elif field.name == "body_types":
+                if isinstance(item, (list, tuple)) and item and all(isinstance(code, str) for code in item):
+                    kept[field.name] = tuple(item)
+            elif field.name == "origin":
+                if isinstance(item, str) and item:
+                    kept[field.name] = item
             elif field.name in ("make", "model", "body_type", "transmission", "fuel"):
                 if isinstance(item, str) and item:
                     kept[field.name] = item
@@ -70,6 +77,10 @@ class CarFilters:
             updates.pop("sort", None)
         if newer.make and newer.make != self.make and not newer.model:
             updates["model"] = None
+        if newer.body_type:  # one body type replaces a need's several, and the other way round
+            updates["body_types"] = None
+        if newer.body_types:
+            updates["body_type"] = None
         return replace(self, **updates)
 
 
@@ -78,7 +89,23 @@ class ParsedQuery:
     filters: CarFilters  # what this message says, on its own
     refines: bool  # "ahora solo automáticos": applies on top of the current filters
     unmatched_words: tuple[str, ...]  # content words no filter or name explained (an unknown brand?)
+    needs: tuple[str, ...] = ()  # how each need was read («"familiar" → SUV o minivan...»)
+    unrecorded: tuple[str, ...] = ()  # asked-for things the catalog does not record («el color»)
+    dollars: bool = False  # a budget in dollars: prices are in pesos
+    sorted_explicitly: bool = False  # «el más barato», «el más nuevo»: reorder the current listing
 
+
+# What customers ask for that the catalog does not record, with how the reply names it.
+_UNRECORDED = (
+    ("el color", r"\b(?:colou?r(?:es)?|roj[oa]s?|blanc[oa]s?|negr[oa]s?|gris(?:es)?|azul(?:es)?|plata|plateado)\b"),
+    ("el quemacocos", r"\b(?:quemacocos|quema cocos|techo (?:solar|panoramico)|sun ?roof)\b"),
+    ("los asientos de piel", r"\b(?:asientos de piel|vestiduras de piel|piel)\b"),
+    ("el número de asientos", r"\b(?:\d+ )?(?:asientos|plazas)\b(?! de piel)"),
+)
+_DOLLARS = re.compile(r"\b(?:dolares|dolar|dlls?|dls|usd|us\$)\b")
+_EXPLICIT_SORT = re.compile(
+    r"\b(?:(?:el|la|los|las|lo) )?mas (?:barat[oa]s?|economic[oa]s?|nuev[oa]s?|recientes?)\b"
+    r"|\b(?:menos|poco|bajo) (?:km|kms|kilometraje|kilometros|recorrido)\b|\b(?:ordena|ordenalos|acomoda)\w*")
 
 _WORD_FILTERS: list[tuple[str, str, str]] = [
     # (field, value, pattern over simplified text); first match per field wins
@@ -99,7 +126,8 @@ _KM_AFTER = r"^\s*(?:de\s+)?(?:km|kms|kilometros?|kilometraje)\b"
 _KM_BEFORE = r"(?:kilometraje|recorrido|km|kms)\s*(?:de|menor a|menos de|hasta|maximo)?\s*$"
 _RANGE = re.compile(r"\bentre\s+(?P<low>\S+(?:\s+mil)?)\s+y\s+(?P<high>\S+(?:\s+mil|\s+millones?)?)")
 _REFINE_CUES = re.compile(
-    r"^\s*(?:y|pero|ahora|mejor|tambien|solo|solamente|nada mas|de esos|de esas|que sean|que tengan?|con)\b"
+    r"^\s*(?:y|pero|ahora|mejor|tambien|tb|tmb|solo|solamente|nada mas|de esos|de esas|que sean?|que tengan?|con"
+    r"|(?:los|las) (?:del?|que|con|mas))\b"
     r"|\b(?:ahora|mejor|solamente|de esos|de esas|de estos|de estas|nada mas|mas baratos?|mas economicos?)\b"
 )
 
@@ -111,26 +139,45 @@ def parse_query(text: str, matcher: NameMatcher, current: Optional[CarFilters] =
     name_words = _blank_name_words(spelled, matches)
     values: dict[str, Any] = {"make": make, "model": model}
 
+    needs = [need for need in NEEDS if re.search(need.words, name_words)]
     for field_name, value, pattern in _WORD_FILTERS:
         if field_name not in values and re.search(pattern, name_words):
             values[field_name] = value
+    if values.get("body_type"):  # «una camioneta para la familia»: the body type named wins over the need's
+        needs = [need for need in needs if not need.body_types]
+    body_types = tuple(dict.fromkeys(code for need in needs for code in need.body_types))
+    if body_types:
+        values["body_types"] = body_types
+    origin = next((term.code for term in ORIGINS if re.search(term.words, name_words)), None)
+    if origin and not values.get("make"):
+        values["origin"] = origin
     compact_words = [w.group() for w in words(name_words)]
     for feature, names in _FEATURE_NAMES.items():
         if _mentions(compact_words, names):
             values[feature] = True
 
-    values.update(_numeric_filters(name_words))
-    values["sort"] = _sort(name_words, values)
+    dollars = bool(_DOLLARS.search(name_words))
+    numeric = _numeric_filters(name_words)
+    if dollars:  # prices are pesos: a dollar budget is not read as one
+        numeric = {key: value for key, value in numeric.items() if not key.startswith("price")}
+    values.update(numeric)
+    values["sort"] = next((need.sort for need in needs if need.sort), None) or _sort(name_words, values)
     filters = CarFilters(**{k: v for k, v in values.items() if v is not None})
     return ParsedQuery(
         filters=filters,
         refines=bool(_REFINE_CUES.search(spelled)),
         unmatched_words=_unmatched_words(name_words),
+        needs=tuple(need.explained for need in needs),
+        unrecorded=tuple(label for label, pattern in _UNRECORDED if re.search(pattern, name_words)),
+        dollars=dollars,
+        sorted_explicitly=bool(_EXPLICIT_SORT.search(name_words)),
     )
 
 
 def apply_query(parsed: ParsedQuery, current: CarFilters) -> CarFilters:
     """The filters for the next listing: refined on top of the current ones, or a fresh search."""
+    if parsed.filters.is_empty() and parsed.sorted_explicitly:
+        return replace(current, sort=parsed.filters.sort)  # «el más barato»: the same listing, reordered
     if parsed.refines or (parsed.filters.is_empty() and parsed.filters.sort != current.sort):
         return current.merged_with(parsed.filters)
     return parsed.filters
@@ -155,8 +202,25 @@ def _mentions(compact_words: list[str], names: tuple[str, ...]) -> bool:
 MAX_FILTER_VALUE = 2**53
 
 
-def _numeric_filters(text: str) -> dict[str, int]:
-    found: dict[str, int] = {}
+@dataclass(frozen=True)
+class NumericMention:
+    """A number in the message read as a filter bound, with its offsets into spell_out_digits(text)."""
+
+    kind: str  # "year", "price" or "km"
+    bounds: tuple[str, ...]  # the CarFilters fields it sets: ("price_max",), ("year_min", "year_max")...
+    value: int
+    start: int
+    end: int
+    written: Optional[int] = None  # the number as written, when the bound is derived from it ("alrededor de 200 mil")
+
+    @property
+    def said(self) -> int:
+        return self.value if self.written is None else self.written
+
+
+def numeric_mentions(text: str) -> list[NumericMention]:
+    """Years, prices and kilometres the text names, in order of reading (a later one overrides an earlier one)."""
+    mentions: list[NumericMention] = []
     amounts = [a for a in find_amounts(text) if not a.is_percent]
     normalized = spell_out_digits(text)
     consumed: set[int] = set()
@@ -169,13 +233,13 @@ def _numeric_filters(text: str) -> dict[str, int]:
         kind = _kind(high, normalized)
         if kind is None:
             continue
+        low_value = int(low.value)
         if kind != "year" and high.value >= 1000 > low.value:
-            low = replace(low, value=low.value * 1000)  # "entre 150 y 250 mil"
+            low_value *= 1000  # "entre 150 y 250 mil"
         low_key, high_key = {"year": ("year_min", "year_max"), "km": (None, "km_max"),
                              "price": ("price_min", "price_max")}[kind]
-        if low_key:
-            found[low_key] = min(int(low.value), MAX_FILTER_VALUE)
-        found[high_key] = min(int(high.value), MAX_FILTER_VALUE)
+        mentions.append(NumericMention(kind, (low_key,) if low_key else (), low_value, low.start, low.end))
+        mentions.append(NumericMention(kind, (high_key,), int(high.value), high.start, high.end))
         consumed.update(a.start for a in inside)
 
     for amount in amounts:
@@ -187,25 +251,27 @@ def _numeric_filters(text: str) -> dict[str, int]:
         value = min(int(amount.value), MAX_FILTER_VALUE)
         if kind == "year":
             if re.search(_MIN_BEFORE, before) or re.search(_NEWER_AFTER, after) or re.search(_MIN_AFTER, after):
-                found["year_min"] = value
+                bounds = ("year_min",)
             elif re.search(_MAX_BEFORE, before) or re.search(_MAX_AFTER, after):
-                found["year_max"] = value
+                bounds = ("year_max",)
             else:
-                found["year_min"] = found["year_max"] = value
+                bounds = ("year_min", "year_max")
+            mentions.append(NumericMention(kind, bounds, value, amount.start, amount.end))
         elif kind == "km":
-            found["km_max"] = value
+            mentions.append(NumericMention(kind, ("km_max",), value, amount.start, amount.end))
         elif kind == "price":
             if re.search(_AROUND_BEFORE, before):
-                found["price_min"], found["price_max"] = int(value * 0.9), int(value * 1.1)
+                mentions.append(NumericMention(kind, ("price_min",), int(value * 0.9), amount.start, amount.end, value))
+                mentions.append(NumericMention(kind, ("price_max",), int(value * 1.1), amount.start, amount.end, value))
             elif re.search(_MIN_BEFORE, before) or re.search(_MIN_AFTER, after):
-                found["price_min"] = value
+                mentions.append(NumericMention(kind, ("price_min",), value, amount.start, amount.end))
             else:
-                found["price_max"] = value  # "de 250 mil" is a budget
-    return found
+                mentions.append(NumericMention(kind, ("price_max",), value, amount.start, amount.end))  # a budget
+    return mentions
 
 
-def _is_year(amount: Amount) -> bool:
-    return amount.plain_integer and YEAR_RANGE[0] <= amount.value <= YEAR_RANGE[1]
+def _numeric_filters(text: str) -> dict[str, int]:
+    return {bound: min(mention.value, MAX_FILTER_VALUE) for mention in numeric_mentions(text) for bound in mention.bounds}
 
 
 def _kind(amount: Amount, normalized: str) -> Optional[str]:
@@ -213,7 +279,7 @@ def _kind(amount: Amount, normalized: str) -> Optional[str]:
     after = normalized[amount.end:amount.end + 20]
     if re.search(_KM_AFTER, after) or re.search(_KM_BEFORE, before):
         return "km"
-    if _is_year(amount):
+    if amount.is_model_year():
         return "year"
     if amount.is_money or amount.value >= 10_000:
         return "price"
@@ -221,6 +287,8 @@ def _kind(amount: Amount, normalized: str) -> Optional[str]:
 
 
 def _sort(text: str, values: Mapping[str, Any]) -> str:
+    if re.search(r"\bmas car[oa]s?\b", text):
+        return "price_desc"
     if re.search(r"\bmas (?:nuevos?|recientes?)\b", text) and not values.get("year_min"):
         return "year_desc"
     if re.search(r"\b(?:menos|poco|bajo) (?:km|kms|kilometraje|kilometros|recorrido)\b", text) and not values.get("km_max"):
@@ -233,22 +301,25 @@ def _unmatched_words(text: str) -> tuple[str, ...]:
     return tuple(w for w in remaining if len(w) > 2 and w not in DOMAIN_WORDS)
 
 
+# Nearest first: a customer who asks for a Mazda 3 2020 would rather see other years of the Mazda 3, then other
+# cars at that price, than other brands.
 _RELAXATIONS: list[tuple[str, tuple[str, ...]]] = [
-    ("el modelo", ("model",)),
     ("el filtro de año", ("year_min", "year_max")),
-    ("el límite de precio", ("price_min", "price_max")),
     ("el límite de kilometraje", ("km_max",)),
-    ("el tipo de carrocería", ("body_type",)),
+    ("el límite de precio", ("price_min", "price_max")),
     ("la transmisión", ("transmission",)),
     ("el combustible", ("fuel",)),
     ("CarPlay", ("car_play",)),
     ("Bluetooth", ("bluetooth",)),
+    ("el tipo de carrocería", ("body_type", "body_types")),
+    ("el origen de la marca", ("origin",)),
+    ("el modelo", ("model",)),
     ("la marca", ("make", "model")),
 ]
 
 
 def relaxations(filters: CarFilters) -> list[tuple[str, CarFilters]]:
-    """Each way to loosen the filters by dropping one of them, with its Spanish label."""
+    """Each way to loosen the filters by dropping one of them, with its Spanish label, nearest first."""
     options = []
     for label, names in _RELAXATIONS:
         if any(getattr(filters, name) is not None for name in names):

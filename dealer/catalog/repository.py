@@ -13,8 +13,10 @@ from sqlalchemy.sql import Select
 
 from dealer.catalog.matching import NameMatcher
 from dealer.catalog.models import Car
+from dealer.catalog.navigation import StockIdFormat
 from dealer.catalog.query import CarFilters
 from dealer.database import get_engine, session_scope
+from dealer.vocabulary import MAKE_ORIGINS
 
 _NAMES_TTL_SECONDS = 60.0  # a re-imported catalog's new brands show up within a minute, without a restart
 
@@ -53,6 +55,7 @@ class Page:
 
 _ORDER = {
     "price_asc": (Car.price.asc(), Car.stock_id.asc()),
+    "price_desc": (Car.price.desc(), Car.stock_id.asc()),
     "year_desc": (Car.year.desc(), Car.price.asc(), Car.stock_id.asc()),
     "km_asc": (Car.km.asc(), Car.price.asc(), Car.stock_id.asc()),
 }
@@ -77,6 +80,10 @@ def _filtered(statement: Select, filters: CarFilters) -> Select:
     for name in ("body_type", "transmission", "fuel"):
         if getattr(filters, name):
             conditions.append(getattr(Car, name) == getattr(filters, name))
+    if filters.body_types:
+        conditions.append(Car.body_type.in_(filters.body_types))
+    if filters.origin:
+        conditions.append(Car.make.in_([make for make, origin in MAKE_ORIGINS.items() if origin == filters.origin]))
     for name in ("bluetooth", "car_play"):
         if getattr(filters, name) is not None:
             conditions.append(getattr(Car, name).is_(getattr(filters, name)))
@@ -92,7 +99,8 @@ class CatalogRepository:
         self.database_url = database_url
         get_engine(database_url)  # creates the tables on first use
         self._matcher: Optional[NameMatcher] = None
-        self._matcher_loaded_at = 0.0
+        self._stock_ids: Optional[StockIdFormat] = None
+        self._names_loaded_at = 0.0
 
     def search(self, filters: CarFilters, page: int, page_size: int) -> Page:
         with session_scope(self.database_url) as session:
@@ -128,13 +136,26 @@ class CatalogRepository:
 
     def name_matcher(self) -> NameMatcher:
         """A matcher over the catalog's current makes and models, rebuilt at most once a minute."""
-        now = time.monotonic()
-        if self._matcher is None or now - self._matcher_loaded_at > _NAMES_TTL_SECONDS:
-            with session_scope(self.database_url) as session:
-                pairs = session.execute(select(Car.make, Car.model).distinct()).all()
-            models_by_make: dict[str, set[str]] = {}
-            for make, model in pairs:
-                models_by_make.setdefault(make, set()).add(model)
-            self._matcher = NameMatcher(models_by_make)
-            self._matcher_loaded_at = now
+        self._load_names()
+        assert self._matcher is not None
         return self._matcher
+
+    def stock_id_format(self) -> StockIdFormat:
+        """The shape of the catalog's stock ids, read with the names (at most once a minute)."""
+        self._load_names()
+        assert self._stock_ids is not None
+        return self._stock_ids
+
+    def _load_names(self) -> None:
+        now = time.monotonic()
+        if self._matcher is not None and now - self._names_loaded_at <= _NAMES_TTL_SECONDS:
+            return
+        with session_scope(self.database_url) as session:
+            pairs = session.execute(select(Car.make, Car.model).distinct()).all()
+            stock_ids = session.execute(select(Car.stock_id)).scalars().all()
+        models_by_make: dict[str, set[str]] = {}
+        for make, model in pairs:
+            models_by_make.setdefault(make, set()).add(model)
+        self._matcher = NameMatcher(models_by_make)
+        self._stock_ids = StockIdFormat.of(stock_ids)
+        self._names_loaded_at = now

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Optional
 
 from dealer.amounts import find_amounts, spell_out_digits
-from dealer.catalog.navigation import STOCK_ID, CarReference, requested_car
+from dealer.catalog.navigation import CarReference, StockIdFormat, requested_car
 from dealer.financing.plans import to_cents
 
 # Plain digits below this read as a term, a count or a position ("a 4", "el 2"), not as pesos.
@@ -56,6 +56,8 @@ def read_down_payment(text: str) -> Optional[DownPaymentInput]:
     for amount in find_amounts(text):
         if _TERM_UNIT.match(normalized, amount.end):
             continue  # "a 4 años", "48 meses" name the term, not the down payment
+        if amount.is_model_year():
+            continue  # "el aveo 2019 con 56000": a model year, never a down payment
         # A "-" glued to the number is a sign, unless it joins a range such as "10-20".
         before = normalized[max(amount.start - 2, 0) : amount.start]
         negative = before.endswith("-") and not before[:-1].isdigit()
@@ -108,9 +110,9 @@ def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + " " * (end - start) + text[end:]
 
 
-def read_financing_message(text: str) -> FinancingMessage:
+def read_financing_message(text: str, stock_ids: StockIdFormat) -> FinancingMessage:
     spelled = spell_out_digits(text)
-    stock_id = STOCK_ID.search(spelled)
+    stock_id = stock_ids.search(spelled)
     # A stock id's digits ("ALM-10023") are neither a down payment nor a term.
     terms_text = _blank(spelled, *stock_id.span()) if stock_id else spelled
     # Blank the amounts and the term so "50 mil" or "a 4 años" are not read as "the car at position 4".
@@ -120,7 +122,7 @@ def read_financing_message(text: str) -> FinancingMessage:
             car_text = _blank(car_text, amount.start, amount.end)
     car_text = _TERM_PHRASE.sub(lambda match: " " * len(match.group()), car_text)
     return FinancingMessage(
-        car=requested_car(spelled[slice(*stock_id.span())] if stock_id else car_text),
+        car=requested_car(spelled[slice(*stock_id.span())] if stock_id else car_text, stock_ids),
         car_text=" ".join(car_text.split()),
         down_payment=read_down_payment(terms_text),
         years=parse_term_years(terms_text),

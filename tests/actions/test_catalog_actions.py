@@ -90,10 +90,15 @@ async def test_details_of_a_position_not_on_the_page():
 
 
 async def test_unknown_brand_offers_the_closest():
-    messages, events = await run_action(ActionSearchCars(), "quiero un renol", "search_cars")
-    assert messages[0]["text"].startswith("No encontré «renol» entre las marcas y modelos")
+    messages, events = await run_action(ActionSearchCars(), "quiero un renoltito", "search_cars")
+    assert messages[0]["text"].startswith("No encontré «renoltito» entre las marcas y modelos")
     assert "¿Quisiste decir Renault?" in messages[0]["text"]
     assert events == []
+
+
+async def test_a_make_as_it_is_said_is_searched():
+    messages, _ = await run_action(ActionSearchCars(), "quiero un renol", "search_cars")
+    assert messages[0]["text"].startswith("Encontré") and "(Renault)" in messages[0]["text"]
 
 
 async def test_a_brand_we_do_not_sell_offers_the_most_stocked(repository):
@@ -102,12 +107,26 @@ async def test_a_brand_we_do_not_sell_offers_the_most_stocked(repository):
     assert f"Las marcas con más opciones son {', '.join(top[:-1])} o {top[-1]}." in messages[0]["text"]
 
 
-async def test_empty_result_suggests_which_filter_to_relax():
+async def test_empty_result_shows_the_nearest_cars_and_says_which_filter_was_dropped(repository):
     messages, events = await run_action(ActionSearchCars(), "un aveo de menos de 20 mil", "search_cars")
     text = messages[0]["text"]
-    assert text.startswith("No encontré autos con Chevrolet Aveo · hasta $20,000")
-    assert "Si quitamos el límite de precio" in text
-    assert slots_from(events)["listing_stock_ids"] == []
+    assert text.startswith("No tengo Chevrolet Aveo · hasta $20,000 en este momento")
+    assert "Sin el límite de precio (Chevrolet Aveo)" in text
+    slots = slots_from(events)
+    assert slots["search_filters"]["price_max"] == 20_000  # the search asked for, not silently dropped
+    shown = slots["listing_stock_ids"]
+    assert shown and all(repository.get(stock_id).model == "Aveo" for stock_id in shown[:1])
+    assert text.count("\n1. ") == 1  # numbered once across the alternatives
+
+
+async def test_a_model_and_year_not_in_stock_shows_other_years_first(repository):
+    years = {car.year for car in repository.search(CarFilters(model="Mazda 3"), page=1, page_size=50).cars}
+    missing = next(year for year in range(2010, 2026) if year not in years)
+    messages, events = await run_action(ActionSearchCars(), f"tienen mazda 3 {missing}?", "search_cars")
+    text = messages[0]["text"]
+    assert text.startswith(f"No tengo Mazda 3 · {missing}")
+    assert "Sin el filtro de año (Mazda 3)" in text
+    assert slots_from(events)["listing_stock_ids"]
 
 
 async def test_malformed_slots_do_not_break_the_turn():

@@ -21,6 +21,7 @@ from connectors.rest import parse_rest_payload
 from connectors.seller import parse_payload
 from connectors.whatsapp_messages import InboundMessage, render_replies, split_text
 from dealer.amounts import find_amounts, spell_out_digits, words_to_number
+from dealer.catalog.navigation import StockIdFormat
 from dealer.catalog.query import CarFilters, apply_query, parse_query
 from dealer.customer_profile import clean_profile_name
 from dealer.financing.plans import FinancingTerms
@@ -73,7 +74,7 @@ def test_catalog_queries_never_raise_and_the_database_takes_their_filters(reposi
 
 @given(TEXT, st.integers(min_value=1, max_value=10_000_000))
 def test_financing_messages_never_raise(text, price):
-    read_financing_message(text)
+    read_financing_message(text, StockIdFormat.of(["ALM-10001", "SN1234"]))
     parse_term_years(text)
     written = read_down_payment(text)
     assert written is None or written.pesos(Decimal(price)).is_finite()

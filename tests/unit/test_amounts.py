@@ -57,6 +57,21 @@ def test_words_to_number_rejects_other_words():
     assert words_to_number(["veintiuno"]) == 21
 
 
+@pytest.mark.parametrize("text", ["mi cel es 5512345678", "llámame al 55 1234 5678", "al (55) 1234-5678",
+                                  "+52 1 55 1234 5678", "mi cp es 06700", "código postal 44100", "C.P. 03100"])
+def test_phone_numbers_and_postal_codes_are_not_amounts(text):
+    assert find_amounts(text) == []
+
+
+def test_an_amount_beside_a_phone_number_is_still_read():
+    assert [a.value for a in find_amounts("tengo 50 mil, mi número es 55 1234 5678")] == [50_000]
+
+
+def test_a_model_year_is_marked():
+    year, price = find_amounts("un aveo 2019 de 150000")
+    assert year.is_model_year() and not price.is_model_year()
+
+
 @pytest.mark.parametrize("text, value, is_percent", [
     ("un diez por ciento", Decimal(10), True),
     ("una tasa de un diez por ciento", Decimal(10), True),

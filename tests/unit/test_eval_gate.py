@@ -5,7 +5,7 @@ import json
 from scripts.eval_gate import check, main, report
 
 
-def write_reports(folder, macro_f1: float, stories_correct: int, stories_total: int = 3):
+def write_reports(folder, macro_f1: float, stories_correct: int, stories_total: int = 3, entity_f1: float = 0.97):
     (folder / "nlu").mkdir()
     (folder / "core").mkdir()
     (folder / "nlu" / "intent_report.json").write_text(json.dumps({
@@ -20,6 +20,12 @@ def write_reports(folder, macro_f1: float, stories_correct: int, stories_total: 
         {"text": "nones", "intent": "deny", "intent_prediction": {"name": "out_of_scope", "confidence": 0.8}},
         {"text": "buenas buenas", "intent": "greet", "intent_prediction": {"name": "thank", "confidence": 0.6}},
     ]))
+    (folder / "nlu" / "CatalogEntityExtractor_report.json").write_text(json.dumps({
+        "make": {"precision": 1.0, "recall": 0.9, "f1-score": 0.947, "support": 10},
+        "term": {"precision": 1.0, "recall": 1.0, "f1-score": 1.0, "support": 4},
+        "micro avg": {"precision": 0.98, "recall": 0.96, "f1-score": entity_f1, "support": 14},
+        "macro avg": {"precision": 1.0, "recall": 0.95, "f1-score": 0.97, "support": 14},
+    }))
     (folder / "core" / "story_report.json").write_text(json.dumps({"conversation_accuracy": {
         "accuracy": stories_correct / stories_total, "correct": stories_correct, "total": stories_total}}))
 
@@ -31,6 +37,8 @@ def test_a_good_run_passes_and_is_summarised_worst_first(tmp_path):
     assert "**0.9500**" in markdown and "3 of 3 passed" in markdown
     assert markdown.index("| deny |") < markdown.index("| greet |")  # worst intent first
     assert "| deny | out_of_scope | 2 | nel pastel |" in markdown
+    assert "Entity F1 (micro) on the held-out set: **0.9700**" in markdown
+    assert markdown.index("| make |") < markdown.index("| term |")
 
 
 def test_low_f1_or_a_failed_story_fails_the_gate(tmp_path):
@@ -38,6 +46,11 @@ def test_low_f1_or_a_failed_story_fails_the_gate(tmp_path):
     problems = check(tmp_path)
     assert any("macro-F1 0.9200" in problem for problem in problems)
     assert any("1 test story failed" in problem for problem in problems)
+
+
+def test_low_entity_f1_fails_the_gate(tmp_path):
+    write_reports(tmp_path, 0.96, 3, entity_f1=0.9)
+    assert any("entity F1 0.9000" in problem for problem in check(tmp_path))
 
 
 def test_missing_reports_fail_the_gate(tmp_path):

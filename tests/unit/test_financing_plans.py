@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dealer.catalog.navigation import StockIdFormat
 from dealer.financing.plans import (
     DownPaymentProblem,
     FinancingTerms,
@@ -15,7 +16,7 @@ from dealer.financing.plans import (
     format_mxn,
     minimum_down_payment,
 )
-from dealer.financing.reading import parse_term_years, read_down_payment
+from dealer.financing.reading import parse_term_years, read_down_payment, read_financing_message
 
 TERMS = FinancingTerms()
 PRICE = Decimal(250_000)
@@ -222,3 +223,27 @@ def test_parsed_down_payments_feed_the_validation():
 )
 def test_parse_term_years(text, years):
     assert parse_term_years(text) == years
+
+
+@pytest.mark.parametrize(
+    "text, down_payment, years",
+    [
+        ("quiero financiarlo con 56000 de enganche a 4 años", Decimal(56_000), 4),
+        ("doy 100000", Decimal(100_000), None),
+        ("de 50000 de enganche", Decimal(50_000), None),
+        ("el aveo 2019 con 56000 de enganche", Decimal(56_000), None),  # the year is not the down payment
+        ("mi cel es 5512345678 y doy 50 mil", Decimal(50_000), None),
+        ("mi cp es 06700, enganche de 80000 a 48 meses", Decimal(80_000), 4),
+    ],
+)
+def test_financing_messages_read_bare_down_payments_and_no_false_stock_ids(text, down_payment, years):
+    message = read_financing_message(text, StockIdFormat.of(["ALM-10023"]))
+    assert message.car is None or message.car.stock_id is None
+    assert message.down_payment.pesos(PRICE) == down_payment
+    assert message.years == years
+
+
+def test_a_catalog_stock_id_in_a_financing_message():
+    message = read_financing_message("el alm 10023 con 56000 a 4 años", StockIdFormat.of(["ALM-10023"]))
+    assert message.car.stock_id == "ALM-10023"
+    assert message.down_payment.pesos(PRICE) == Decimal(56_000)

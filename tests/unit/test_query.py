@@ -87,4 +87,56 @@ def test_slot_round_trip_and_malformed_slots():
 
 def test_relaxations_drop_one_filter_each():
     labels = [label for label, _ in relaxations(CarFilters(make="Mazda", model="CX-5", price_max=100_000))]
-    assert labels == ["el modelo", "el límite de precio", "la marca"]
+    assert labels == ["el límite de precio", "el modelo", "la marca"]  # nearest first
+
+
+@pytest.mark.parametrize("text, filters, explained", [
+    ("Estoy buscando un auto familiar", {"body_types": ("suv", "minivan")}, "«familiar» → SUV o minivan"),
+    ("algo para trabajo", {"body_types": ("pickup", "minivan")}, "«para trabajo» → pickup o van"),
+    ("un carrito para la ciudad", {"body_types": ("hatchback", "sedan")}, "«para la ciudad»"),
+    ("algo económico para mi primer auto", {"sort": "price_asc"}, "«económico» → los de menor precio primero"),
+    ("algo de lujo", {"sort": "price_desc"}, "«de lujo»"),
+    ("un europeo automático", {"origin": "europe", "transmission": "automatic"}, None),
+    ("una camioneta para la familia", {"body_type": "suv"}, None),  # the body type named wins
+])
+def test_needs_map_onto_what_the_catalog_records(text, filters, explained):
+    parsed = parse(text)
+    for key, value in filters.items():
+        assert getattr(parsed.filters, key) == value
+    assert parsed.unmatched_words == ()
+    if explained:
+        assert any(explained in need for need in parsed.needs)
+    else:
+        assert parsed.needs == ()
+
+
+def test_a_need_finds_cars_of_its_body_types(repository):
+    filters = parse("busco algo familiar").filters
+    page = repository.search(filters, page=1, page_size=50)
+    assert page.total and {car.body_type for car in page.cars} <= {"suv", "minivan"}
+    europe = repository.search(parse("algo europeo").filters, page=1, page_size=50)
+    assert europe.total and {car.make for car in europe.cars} <= {"Volkswagen", "Seat", "Peugeot", "Renault"}
+
+
+@pytest.mark.parametrize("text, sort", [("el más barato", "price_asc"), ("el de menos kilómetros", "km_asc"),
+                                        ("el más nuevo", "year_desc"), ("los más caros", "price_desc")])
+def test_sorting_reorders_the_current_listing(text, sort):
+    current = CarFilters(make="Mazda", transmission="automatic", sort="year_desc" if sort != "year_desc" else "km_asc")
+    assert apply_query(parse(text), current) == CarFilters(make="Mazda", transmission="automatic", sort=sort)
+
+
+def test_what_the_catalog_does_not_record_is_named_and_the_rest_kept():
+    parsed = parse("una camioneta roja con quemacocos")
+    assert parsed.filters.body_type == "suv"
+    assert parsed.unrecorded == ("el color", "el quemacocos")
+    assert parse("algo con 7 asientos").unrecorded == ("el número de asientos",)
+
+
+def test_a_budget_in_dollars_is_not_read_as_pesos():
+    parsed = parse("un jetta de hasta 20 mil dólares")
+    assert parsed.dollars and parsed.filters.price_max is None and parsed.filters.model == "Jetta"
+
+
+def test_the_ones_of_a_year_refine_the_listing():
+    current = CarFilters(make="Kia", model="Rio")
+    assert apply_query(parse("los del 2024"), current) == CarFilters(make="Kia", model="Rio", year_min=2024, year_max=2024)

@@ -1,0 +1,166 @@
+"""What a customer's message names, as entities with offsets into the message: the catalog's own makes and models
+(typos included), body types, transmissions, fuels, features, years, prices, kilometres, down payments, terms,
+positions on the page shown and stock ids. A thin layer over the parsers the actions use (query, amounts, matching,
+navigation), so the NLU pipeline and the actions read a message the same way."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Union
+
+from dealer.amounts import find_amounts, spell_out_digits_with_origin
+from dealer.catalog.matching import NameMatcher
+from dealer.catalog.navigation import StockIdFormat
+from dealer.catalog.query import numeric_mentions
+from dealer.text import fold, words
+from dealer.vocabulary import NEEDS, ORIGINS, VOCABULARIES
+
+# Entity names, as declared in rasa_project/domain/entities.yml.
+MAKE, MODEL, STOCK_ID, POSITION = "make", "model", "stock_id", "position"
+YEAR, PRICE, KM, DOWN_PAYMENT, TERM, FEATURE = "year", "price", "km", "down_payment", "term", "feature"
+NEED, ORIGIN = "need", "origin"
+SEARCH_ENTITIES = frozenset({MAKE, MODEL, YEAR, PRICE, KM, FEATURE, NEED, ORIGIN, *VOCABULARIES})
+
+_FEATURES = (("car_play", re.compile(r"\b(?:apple\s?)?car\s?-?\s?play\b")), ("bluetooth", re.compile(r"\bblue?\s?too?th?\b")))
+_DOWN_PAYMENT_CUE = re.compile(r"\b(?:enganche|engache|inicial|de entrada|anticipo|doy|daria|pongo|pondria|tengo|ahorrado)\b")
+_BARE_TERM = re.compile(r"\b(?:a|plazo(?: de| a)?)\s+(\d{1,2})\b(?![.,]\d|\s*(?:mil|millon|millones|k|%|pesos|mxn)\b|\s*%)")
+_TERM_AFTER = re.compile(r"\s*(?P<unit>años?|anos?|mes(?:es)?)\b")
+_POSITION_NUMBER = re.compile(r"\b(?:el|la|del|de la|numero|num|no|#)\.?\s*(\d{1,2})\b(?!\s*(?:mil|k|%|km|años?|anos?|mes))")
+_ORDINAL_WORDS = {
+    "primer": 1, "primero": 1, "primera": 1, "segundo": 2, "segunda": 2, "tercer": 3, "tercero": 3, "tercera": 3,
+    "cuarto": 4, "cuarta": 4, "quinto": 5, "quinta": 5, "sexto": 6, "sexta": 6, "septimo": 7, "septima": 7,
+    "octavo": 8, "octava": 8, "noveno": 9, "novena": 9, "decimo": 10, "decima": 10,
+}
+_ORDINAL = re.compile(r"\b(" + "|".join(_ORDINAL_WORDS) + r")\b(?!\s*pag)")
+_LAST = re.compile(r"\bultim[oa]\b(?!\s*pag)")
+_THAT_ONE = re.compile(r"\b(?:ese|esa) (?:mismo|misma|carro|coche|auto|de ahi)\b|\b(?:ese|esa)\b(?=\s*[?!.,]*\s*$)")
+
+
+@dataclass(frozen=True)
+class Mention:
+    entity: str
+    value: Union[str, int]
+    start: int  # offsets into the original message
+    end: int
+
+
+def find_mentions(text: str, names: NameMatcher, stock_ids: StockIdFormat, financing: bool = False) -> list[Mention]:
+    """Every entity the message names, in order, without overlaps. In a financing turn (`financing`) an amount of
+    money is a down payment, not a budget: «60 mil» answers «¿cuánto darías de enganche?»."""
+    spelled, origin = spell_out_digits_with_origin(text)
+    found: list[tuple[str, Union[str, int], int, int]] = []  # offsets into `spelled` until the end
+    taken = [False] * len(spelled)
+
+    def add(entity: str, value: Union[str, int], start: int, end: int) -> None:
+        if start < end and not any(taken[start:end]):
+            taken[start:end] = [True] * (end - start)
+            found.append((entity, value, start, end))
+
+    def blanked() -> str:
+        return "".join(" " if used else char for char, used in zip(spelled, taken, strict=True))
+
+    if stock := stock_ids.search(spelled):
+        add(STOCK_ID, stock_ids.written(stock), *stock.span())
+
+    tokens = words(spelled)
+    for match in names.find(blanked()):
+        start, end = tokens[match.start].start(), tokens[match.end - 1].end()
+        add(MODEL if match.model else MAKE, match.model or match.make, start, end)
+
+    text_left = blanked()
+    for field, terms in VOCABULARIES.items():
+        for term in terms:
+            for hit in re.finditer(term.words, text_left):
+                add(field, term.code, *hit.span())
+    for feature, pattern in _FEATURES:
+        for hit in pattern.finditer(text_left):
+            add(FEATURE, feature, *hit.span())
+    for need in NEEDS:
+        for hit in re.finditer(need.words, text_left):
+            add(NEED, need.code, *hit.span())
+    for term in ORIGINS:
+        for hit in re.finditer(term.words, text_left):
+            add(ORIGIN, term.code, *hit.span())
+
+    _add_amounts(blanked(), add, financing)
+    _add_positions(blanked(), add)
+
+    found.sort(key=lambda item: item[2])
+    return [Mention(entity, value, origin[start][0], origin[end - 1][1]) for entity, value, start, end in found]
+
+
+def _add_amounts(spelled: str, add, financing: bool) -> None:
+    """Terms, down payments, then the years, prices and kilometres a search names."""
+    has_down_payment_cue = financing or bool(_DOWN_PAYMENT_CUE.search(spelled))
+    has_term = False
+    for amount in find_amounts(spelled):
+        unit = _TERM_AFTER.match(spelled, amount.end)
+        if unit and amount.plain_integer and 0 < amount.value <= 120:
+            months = int(amount.value) * (1 if unit.group("unit").startswith("mes") else 12)
+            add(TERM, months // 12 if months % 12 == 0 else months / 12, amount.start, unit.end())
+            has_term = True
+    if financing:  # «a cuatro» answers «¿a qué plazo?»
+        for hit in _BARE_TERM.finditer(spelled):
+            add(TERM, int(hit.group(1)), *hit.span())
+    for amount in find_amounts(spelled):
+        if amount.is_percent:
+            add(DOWN_PAYMENT, f"{amount.value}%", amount.start, amount.end)
+        elif (has_down_payment_cue or has_term) and not amount.is_model_year() and (
+                amount.is_money or amount.value >= 1000):
+            add(DOWN_PAYMENT, int(amount.value), amount.start, amount.end)
+    for mention in numeric_mentions(spelled):
+        add({"year": YEAR, "price": PRICE, "km": KM}[mention.kind], mention.said, mention.start, mention.end)
+
+
+def _add_positions(spelled: str, add) -> None:
+    for hit in _POSITION_NUMBER.finditer(spelled):
+        add(POSITION, int(hit.group(1)), *hit.span(1))
+    for hit in _ORDINAL.finditer(spelled):
+        add(POSITION, _ORDINAL_WORDS[hit.group(1)], *hit.span())
+    for hit in _LAST.finditer(spelled):
+        add(POSITION, "last", *hit.span())
+    for hit in _THAT_ONE.finditer(spelled):
+        add(POSITION, "selected", *hit.span())
+
+
+# Words around a search that ask for nothing else: greetings, "busco", "tienen", "me interesa", articles, "auto".
+_SEARCH_FILLER = frozenset(fold(word) for word in """
+    algo cualquier lo tengan podria podrias puede puedes pueden mostrarme mostrarnos ensenarme muestren ensenen
+    hola holi buenas buenos buen dia dias tarde tardes noche noches que onda oye disculpa disculpe
+    busco buscando buscaba buscamos quiero queria quisiera quisieramos tienen tienes tendran tendras tiene hay habra
+    manejan venden vendes vende interesa interesan intereso gusta gustaria gusto ocupo ocupamos necesito necesitamos
+    ando andamos estoy estamos ver veo mostrar muestrame muéstrame enseñame enséñame ensename dame pasame
+    auto autos carro carros coche coches carrito vehiculo vehiculos unidad unidades seminuevo seminuevos usado usados
+    modelo modelos marca version disponible disponibles alguno alguna algun algunos algunas mas opciones
+    info informacion porfa porfavor favor plis pls please gracias precio precios cuanto cuesta cuestan sale salen
+    q k tb tmb xfa xfavor pf un una unos el la los las de del en con y o a al para por que me mi se su
+    no si ok va bueno pues entonces mejor ahora solo solamente tambien nomas
+    menos hasta desde entre arriba abajo adelante nuevo nuevos nueva nuevas reciente recientes km kms kilometros pesos
+    """.split())
+# Entities that make a message a search on their own («los del 2024», «automáticas», «híbridos»); amounts alone
+# do not: «60 mil» may answer the financing form's question.
+_SEARCH_DECIDING = frozenset({MAKE, MODEL, YEAR, FEATURE, NEED, ORIGIN, *VOCABULARIES})
+
+
+_DETAILS_WORDS = frozenset("detalle detalles ficha tecnica clave datos caracteristicas cuentame dime sobre".split())
+
+
+def is_stock_id_only(text: str, mentions: list[Mention]) -> bool:
+    """The message is a catalog stock id, perhaps with «info», «detalles», «ficha», «la clave»: open that car."""
+    if [m.entity for m in mentions] != [STOCK_ID]:
+        return False
+    chars = list(text)
+    chars[mentions[0].start:mentions[0].end] = " " * (mentions[0].end - mentions[0].start)
+    return all(word in _SEARCH_FILLER or word in _DETAILS_WORDS for word in fold("".join(chars)).split())
+
+
+def is_search_only(text: str, mentions: list[Mention]) -> bool:
+    """The message names a catalog make or model, a year, a body type, a transmission, a fuel or a feature, and asks
+    for nothing the search does not cover («busco un madza», «tienen cx3?», «los del 2024», «tb automaticos?»)."""
+    if not any(m.entity in _SEARCH_DECIDING for m in mentions) or any(m.entity not in SEARCH_ENTITIES for m in mentions):
+        return False
+    chars = list(text)
+    for mention in mentions:
+        chars[mention.start:mention.end] = " " * (mention.end - mention.start)
+    return all(word in _SEARCH_FILLER for word in fold("".join(chars)).split())

@@ -1,0 +1,104 @@
+"""The catalog entities the NLU component adds: what they find, where, and how fast."""
+
+import re
+import statistics
+import time
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dealer.catalog.entities import Mention, find_mentions, is_search_only, is_stock_id_only
+from dealer.catalog.matching import NameMatcher
+from dealer.catalog.navigation import StockIdFormat
+
+
+@pytest.fixture(scope="module")
+def vocabulary(repository):
+    return repository.name_matcher(), repository.stock_id_format()
+
+
+def found(text, vocabulary, financing=False):
+    return [(m.entity, m.value, text[m.start:m.end]) for m in find_mentions(text, *vocabulary, financing=financing)]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("busco un madza", [("make", "Mazda", "madza")]),
+    ("tienen cx3?", [("model", "CX-3", "cx3")]),
+    ("busco un em ge", [("make", "MG", "em ge")]),
+    ("tienen chevy?", [("make", "Chevrolet", "chevy")]),
+    ("vw jetta", [("make", "Volkswagen", "vw"), ("model", "Jetta", "jetta")]),
+    ("me interesa el sentra 2019 automático",
+     [("model", "Sentra", "sentra"), ("year", 2019, "2019"), ("transmission", "automatic", "automático")]),
+    ("quiero financiarlo con 56000 de enganche a cuatro años",
+     [("down_payment", 56000, "56000"), ("term", 4, "cuatro años")]),
+    ("entre 250 y 300 mil", [("price", 250000, "250"), ("price", 300000, "300 mil")]),
+    ("alrededor de 200 mil", [("price", 200000, "200 mil")]),
+    ("con menos de 50 mil km", [("km", 50000, "50 mil")]),
+    ("info del alm 10023", [("stock_id", "ALM-10023", "alm 10023")]),
+    ("detalles del dos", [("position", 2, "dos")]),
+    ("me late el segundo", [("position", 2, "segundo")]),
+    ("una híbrida con carplay", [("fuel", "hybrid", "híbrida"), ("feature", "car_play", "carplay")]),
+    ("mi cel es 5512345678", []),
+    ("qué onda, buenas", []),
+    ("la última página", []),
+])
+def test_mentions(text, expected, vocabulary):
+    assert found(text, vocabulary) == expected
+
+
+def test_in_a_financing_turn_money_is_a_down_payment(vocabulary):
+    assert found("60 mil", vocabulary) == [("price", 60000, "60 mil")]
+    assert found("60 mil", vocabulary, financing=True) == [("down_payment", 60000, "60 mil")]
+    assert found("a cuatro", vocabulary, financing=True) == [("term", 4, "a cuatro")]
+
+
+@pytest.mark.parametrize("text, search", [
+    ("busco un madza", True), ("tienen madza?", True), ("hola, me interesa el cx3 2019 automático", True),
+    ("quiero financiar el aveo", False), ("detalles del jetta 2", False), ("qué onda", False),
+    ("cuántos años tiene el mazda 3?", False), ("los del 2024", True), ("tb automaticos?", True),
+    ("no, mejor honda", True), ("Buenas tardes, ¿podría mostrarme los Honda City que tengan?", True),
+    ("60 mil", False), ("el 2", False), ("qué marcas de camionetas tienen", False),
+])
+def test_a_message_naming_only_a_car_is_a_search(text, search, vocabulary):
+    assert is_search_only(text, find_mentions(text, *vocabulary)) is search
+
+
+@pytest.mark.parametrize("text, details", [("alm 10001", True), ("info del ALM-10023", True), ("ficha alm10045", True),
+                                           ("financiar el alm 10001", False), ("con 56000", False)])
+def test_a_message_naming_only_a_stock_id_opens_that_car(text, details, vocabulary):
+    assert is_stock_id_only(text, find_mentions(text, *vocabulary)) is details
+
+
+def test_offsets_point_into_the_message_as_written(vocabulary):
+    text = "Quiero el MAZDA 3 con CINCUENTA MIL de enganche"
+    assert [text[m.start:m.end] for m in find_mentions(text, *vocabulary)] == ["MAZDA 3", "CINCUENTA MIL"]
+    assert all(isinstance(m, Mention) for m in find_mentions(text, *vocabulary))
+
+
+def test_time_per_message(vocabulary):
+    """The NLU runs this on every message: it must stay a small share of a structured turn's 60 ms budget."""
+    holdout = yaml.safe_load(Path("tests/nlu/holdout.yml").read_text(encoding="utf-8"))
+    messages = [re.sub(r"\[([^\]]+)\]\([a-z_]+\)", r"\1", line.strip()[2:])
+                for block in holdout["nlu"] for line in block["examples"].splitlines() if line.strip()]
+    for text in messages[:20]:
+        find_mentions(text, *vocabulary)
+    timings = []
+    for text in messages:
+        started = time.process_time()  # CPU time: the machine is shared, wall time would measure the neighbours
+        find_mentions(text, *vocabulary)
+        timings.append((time.process_time() - started) * 1000)
+    median, p95 = statistics.median(timings), statistics.quantiles(timings, n=20)[-1]
+    print(f"\ncatalog entities per message over {len(messages)} held-out messages: "
+          f"median {median:.2f} ms, p95 {p95:.2f} ms")
+    assert p95 < 10, f"p95 {p95:.2f} ms"
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=200))
+def test_any_text_gives_entities_that_point_into_it(text):
+    names = NameMatcher({"Mazda": ["Mazda 3", "CX-5"], "MG": ["ZS"], "Volkswagen": ["Jetta"]})
+    for mention in find_mentions(text, names, StockIdFormat.of(["ALM-10001"])):
+        assert 0 <= mention.start < mention.end <= len(text)

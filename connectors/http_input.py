@@ -9,9 +9,13 @@ default) before the handler runs.
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Optional
+from typing import Any, Optional, Union
 
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
 from sanic import response
 from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
@@ -19,8 +23,11 @@ from sanic.response import HTTPResponse
 
 from dealer.access import access_problem
 from dealer.limits import RATE_LIMITED_REPLY, RateLimiter, message_limit, shared_limiter
+from dealer.privacy import pseudonym
 from dealer.settings import Settings
 from dealer.text import clean_text
+
+logger = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
 MAX_MESSAGE_CHARS = 4096
@@ -105,3 +112,37 @@ def rate_limited(sender: str, settings: Settings, reply_once: bool = False) -> O
     if decision.allowed:
         return None
     return RATE_LIMITED_REPLY if decision.first_refusal or not reply_once else ""
+
+
+@dataclass(frozen=True)
+class JsonTurn:
+    sender: str
+    messages: list[dict[str, Any]]  # what the bot said (or the rate limit's polite reply)
+    failed: bool  # the turn raised; `messages` holds what was said before it did
+
+
+Parse = Callable[[bytes], tuple[str, str]]  # body -> (sender, message), or BadRequest
+
+
+async def run_json_turn(
+    request: Request, settings: Settings, parse: Parse, on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    channel: str,
+) -> Union[HTTPResponse, JsonTurn]:
+    """Every check, then the turn: the 4xx to answer when a check fails, else what the turn said."""
+    refused = refused_access(request, settings)
+    if refused is not None:
+        return refused
+    try:
+        sender, text = parse(await read_body(request, MAX_BODY_BYTES))
+    except BadRequest as problem:
+        return response.json({"error": str(problem)}, status=problem.status)
+    polite = rate_limited(sender, settings)
+    if polite is not None:
+        return JsonTurn(sender, [{"recipient_id": sender, "text": polite}], failed=False)
+    collector = CollectingOutputChannel()
+    try:
+        await on_new_message(UserMessage(text, collector, sender, input_channel=channel))
+    except Exception:
+        logger.exception("%s channel: the turn for %s failed", channel, pseudonym(sender))
+        return JsonTurn(sender, collector.messages, failed=True)
+    return JsonTurn(sender, collector.messages, failed=False)

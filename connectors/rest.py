@@ -9,32 +9,24 @@ client could otherwise pose as another channel or set the customer's profile nam
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Optional
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors.http_input import (
-    MAX_BODY_BYTES,
     MAX_MESSAGE_CHARS,
     MAX_SENDER_CHARS,
-    BadRequest,
     check_sender,
     parse_json_object,
-    rate_limited,
-    read_body,
-    refused_access,
+    run_json_turn,
     text_field,
 )
-from dealer.privacy import pseudonym
 from dealer.settings import Settings, get_settings
-
-logger = logging.getLogger(__name__)
 
 SHAPE = '{"sender": "...", "message": "..."}'
 
@@ -64,22 +56,10 @@ class CheckedRestInput(RestInput):
 
         @webhook.route("/webhook", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
-            refused = refused_access(request, self.settings)
-            if refused is not None:
-                return refused
-            try:
-                sender, text = parse_rest_payload(await read_body(request, MAX_BODY_BYTES))
-            except BadRequest as problem:
-                return response.json({"error": str(problem)}, status=problem.status)
-            polite = rate_limited(sender, self.settings)
-            if polite is not None:
-                return response.json([{"recipient_id": sender, "text": polite}])
-            collector = CollectingOutputChannel()
-            try:
-                await on_new_message(UserMessage(text, collector, sender, input_channel=self.name()))
-            except Exception:
-                # Rasa's channel answers what was collected so far; so does this one, with the reason logged.
-                logger.exception("REST channel: the turn for %s failed", pseudonym(sender))
-            return response.json(collector.messages)
+            turn = await run_json_turn(request, self.settings, parse_rest_payload, on_new_message, self.name())
+            if isinstance(turn, HTTPResponse):
+                return turn
+            # Like Rasa's channel, a failed turn answers what was said before it failed.
+            return response.json(turn.messages)
 
         return webhook

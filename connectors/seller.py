@@ -6,31 +6,23 @@ with a JSON `{"error": ...}` that says what is wrong.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, Optional
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from connectors.http_input import (
-    MAX_BODY_BYTES,
     MAX_MESSAGE_CHARS,
     MAX_SENDER_CHARS,
-    BadRequest,
     check_sender,
     parse_json_object,
-    rate_limited,
-    read_body,
-    refused_access,
+    run_json_turn,
     text_field,
 )
-from dealer.privacy import pseudonym
 from dealer.settings import Settings, get_settings
-
-logger = logging.getLogger(__name__)
 
 MAX_USER_ID_CHARS = MAX_SENDER_CHARS
 SHAPE = '{"msg": "...", "user_id": "..."}'
@@ -41,6 +33,11 @@ def parse_payload(body: bytes) -> tuple[str, str]:
     payload = parse_json_object(body, SHAPE)
     msg = text_field(payload, "msg", MAX_MESSAGE_CHARS)
     return msg, check_sender(text_field(payload, "user_id", MAX_USER_ID_CHARS), "user_id")
+
+
+def _sender_first(body: bytes) -> tuple[str, str]:
+    msg, user_id = parse_payload(body)
+    return user_id, msg
 
 
 class SellerInput(InputChannel):
@@ -61,22 +58,11 @@ class SellerInput(InputChannel):
 
         @webhook.route("/bot", methods=["POST"], stream=True)
         async def receive(request: Request) -> HTTPResponse:
-            refused = refused_access(request, self.settings)
-            if refused is not None:
-                return refused
-            try:
-                msg, user_id = parse_payload(await read_body(request, MAX_BODY_BYTES))
-            except BadRequest as problem:
-                return response.json({"error": str(problem)}, status=problem.status)
-            polite = rate_limited(user_id, self.settings)
-            if polite is not None:
-                return response.json({"user_id": user_id, "messages": [{"recipient_id": user_id, "text": polite}]})
-            collector = CollectingOutputChannel()
-            try:
-                await on_new_message(UserMessage(msg, collector, user_id, input_channel=self.name()))
-            except Exception:
-                logger.exception("seller channel: the turn for %s failed", pseudonym(user_id))
+            turn = await run_json_turn(request, self.settings, _sender_first, on_new_message, self.name())
+            if isinstance(turn, HTTPResponse):
+                return turn
+            if turn.failed:
                 return response.json({"error": "the assistant could not answer; try again"}, status=500)
-            return response.json({"user_id": user_id, "messages": collector.messages})
+            return response.json({"user_id": turn.sender, "messages": turn.messages})
 
         return webhook

@@ -2,7 +2,8 @@ import json
 
 import pytest
 
-from connectors.seller import MAX_MESSAGE_CHARS, BadRequest, parse_payload
+from connectors.http_input import MAX_MESSAGE_CHARS, BadRequest
+from connectors.seller import parse_payload
 
 
 def body(**fields) -> bytes:

@@ -43,8 +43,8 @@ def test_each_rest_turn_writes_one_json_line_with_its_stages_and_no_phone_number
     greeting, search = turn_lines(bot_log, pseudonym_in(bot_environment, sender))
     assert sender not in json.dumps([greeting, search]) and "5511112222" not in json.dumps([greeting, search])
     assert greeting["channel"] == "rest" and greeting["intent"] == "greet" and 0 < greeting["confidence"] <= 1
-    # This pipeline finds no entities (DIET's entity recognition is off): the list is there, empty.
-    assert search["entities"] == [] and search["actions"] == ["action_search_cars"]
+    # The catalog's entity extractor found the make; the line carries entity names, never their values.
+    assert search["entities"] == ["make"] and search["actions"] == ["action_search_cars"]
     assert search["reply_chars"] > 0 and search["replies"] >= 1 and search["model"] == {"called": False}
     assert search["session"] == greeting["session"] != "0"
     stages = search["ms"]

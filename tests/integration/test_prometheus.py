@@ -91,5 +91,10 @@ def test_prometheus_reads_the_turn_latency_of_turns_sent_to_the_bot(bot, prometh
              tmp_path / "prometheus.log")
     [greetings] = query(prometheus, 'dealer_turn_seconds_bucket{job="rasa", channel="rest", intent="greet", le="+Inf"}')
     assert float(greetings["value"][1]) >= 1
+    # Each target is "unknown" until its first scrape: wait for both to have been scraped.
+    wait_for(lambda: target_health(prometheus) == {"rasa": "up", "actions": "up"}, 30, tmp_path / "prometheus.log")
+
+
+def target_health(prometheus: str) -> dict[str, str]:
     targets = requests.get(f"{prometheus}/api/v1/targets", timeout=5).json()["data"]["activeTargets"]
-    assert {target["labels"]["job"]: target["health"] for target in targets} == {"rasa": "up", "actions": "up"}
+    return {target["labels"]["job"]: target["health"] for target in targets}

@@ -49,7 +49,7 @@ def two_weeks_of_records(now: datetime) -> Records:
                 moment = datetime.fromtimestamp(at, timezone.utc)
                 leads.append(LeadRecord(sender, rng.choice(["Chevrolet", "Mazda", "Kia"]), moment))
                 nps.append(NpsRecord(sender, "rest", moment, rng.choice([None, 6, 8, 9, 10]), "más fotos"))
-    return Records(events, leads, nps, usage=None)
+    return Records(events, leads, nps, usage=[])
 
 
 def test_the_report_draws_every_chart_one_per_row_on_a_phone_and_two_on_a_desktop(chromium, tmp_path):

@@ -9,7 +9,8 @@ answer (a retried delivery is refused by its MessageSid); one process at a time 
 (whatsapp_store.py) and runs their pending messages oldest first, counting each attempt; a lease whose process
 died lapses and a sweep in every process picks the customer up. A message whose turn had already been saved
 when its process died is answered from the stored conversation instead of running again; one that still has
-not been answered after MAX_ATTEMPTS gets an apology and is flagged for a person.
+not been answered after MAX_ATTEMPTS gets an apology and is flagged for a person. Replies are counted as they go
+out, so one cut short by a crash sends only what is missing (at worst one reply twice, never a turn twice).
 """
 
 from __future__ import annotations
@@ -286,11 +287,15 @@ class WhatsAppInput(InputChannel):
         except Exception:
             logger.exception("WhatsApp: the turn for %s (%s) failed", pseudonym(message.sender), message.sid)
             replies, state = RenderedReplies([OutgoingMessage(TURN_FAILED_REPLY)]), FAILED
-        # Marked handled before sending: a stop while sending loses at most a reply, never runs a turn twice.
-        await self._in_store_thread(self.store.finish, message.sid, state)
+        # Each reply counted once sent, the message marked handled after the last: a process that dies meanwhile
+        # leaves the next one to send the rest (read back from the stored turn), not to run the turn again.
         with whatsapp_metrics.sending(turn):
-            for outgoing in replies.messages:
+            for number, outgoing in enumerate(replies.messages, start=1):
+                if number <= claimed.replies_sent:
+                    continue
                 await self.sender.send(message.sender, outgoing.body, outgoing.media_url)
+                await self._in_store_thread(self.store.count_reply_sent, message.sid, number)
+        await self._in_store_thread(self.store.finish, message.sid, state)
 
     async def _replies_given_before(self, claimed: ClaimedMessage) -> Optional[RenderedReplies]:
         """When a process died after saving this message's turn but before marking it handled: the replies that

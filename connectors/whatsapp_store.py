@@ -34,6 +34,7 @@ class WhatsAppInbound(Base):
     received_at = Column(DateTime(timezone=True), nullable=False)
     handled_at = Column(DateTime(timezone=True), nullable=True)
     attempts = Column(Integer, nullable=False, default=0, server_default="0")  # turns started for this message
+    replies_sent = Column(Integer, nullable=False, default=0, server_default="0")  # of its turn's replies, sent so far
 
     __table_args__ = (Index("ix_whatsapp_inbound_state", "state", "received_at"),)
 
@@ -69,6 +70,7 @@ _CONVERSATION = WhatsAppConversation.__table__
 class ClaimedMessage:
     message: InboundMessage
     attempt: int  # 1 for the first try; more after a process died in the middle of its turn
+    replies_sent: int = 0  # how many of its replies went out before that
 
 
 class WhatsAppStore:
@@ -78,13 +80,15 @@ class WhatsAppStore:
     def __init__(self, database_url: str):
         self.database_url = database_url
         self.engine = get_engine(database_url)
-        self._add_attempts_column()
+        self._add_counting_columns()
 
-    def _add_attempts_column(self) -> None:
-        # Databases made before attempts were counted: the one column is added in place.
-        if "attempts" not in {column["name"] for column in inspect(self.engine).get_columns("whatsapp_inbound")}:
-            with self.engine.begin() as connection:
-                connection.execute(text("ALTER TABLE whatsapp_inbound ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0"))
+    def _add_counting_columns(self) -> None:
+        # Databases made before attempts and replies were counted: the columns are added in place.
+        present = {column["name"] for column in inspect(self.engine).get_columns("whatsapp_inbound")}
+        for name in ("attempts", "replies_sent"):
+            if name not in present:
+                with self.engine.begin() as connection:
+                    connection.execute(text(f"ALTER TABLE whatsapp_inbound ADD COLUMN {name} INTEGER NOT NULL DEFAULT 0"))
 
     def after_fork(self) -> None:
         """In a forked Sanic worker: new connections of its own, never the parent's."""
@@ -138,15 +142,19 @@ class WhatsAppStore:
         """The customer's oldest unhandled message, its attempt counted; call only while holding the customer's lease."""
         with self.engine.begin() as connection:
             row = connection.execute(
-                select(_INBOUND.c.message_sid, _INBOUND.c.message, _INBOUND.c.attempts)
+                select(_INBOUND.c.message_sid, _INBOUND.c.message, _INBOUND.c.attempts, _INBOUND.c.replies_sent)
                 .where(_INBOUND.c.sender == sender, _INBOUND.c.state == PENDING)
                 .order_by(_INBOUND.c.received_at, _INBOUND.c.message_sid).limit(1)
             ).first()
             if row is None:
                 return None
-            sid, record, attempts = row
+            sid, record, attempts, replies_sent = row
             connection.execute(update(_INBOUND).where(_INBOUND.c.message_sid == sid).values(attempts=attempts + 1))
-        return ClaimedMessage(InboundMessage.from_record(sid, sender, record), attempts + 1)
+        return ClaimedMessage(InboundMessage.from_record(sid, sender, record), attempts + 1, replies_sent)
+
+    def count_reply_sent(self, sid: str, replies_sent: int) -> None:
+        with self.engine.begin() as connection:
+            connection.execute(update(_INBOUND).where(_INBOUND.c.message_sid == sid).values(replies_sent=replies_sent))
 
     def customers_waiting(self, limit: int = 100) -> list[str]:
         """Customers with unhandled messages whom no live process is handling (at start, or after a crash)."""

@@ -201,7 +201,7 @@ def test_exactly_once_across_a_restart_and_a_turn_cut_short_is_resumed(tmp_path,
     try:
         channel_post = server.post
         assert channel_post(WEBHOOK_PATH, inbound("SMrestart1", sender, "primero")).status_code == 200
-        wait_until(lambda: twilio_api.to(sender))
+        wait_until(lambda: WhatsAppStore(environment["DATABASE_URL"]).state_of("SMrestart1") == DONE)  # replied
         assert channel_post(WEBHOOK_PATH, inbound("SMrestart2", sender, "segundo")).status_code == 200
         server.kill()  # in the middle of the second turn: accepted, not answered
         assert WhatsAppStore(environment["DATABASE_URL"]).state_of("SMrestart2") == "pending"

@@ -104,3 +104,22 @@ def test_pending_messages_come_oldest_first_with_their_attempts_counted(tmp_path
     assert store.next_pending(customer).attempt == 2  # not finished: the same message, one more attempt
     store.finish("SMorder0", "done")
     assert store.next_pending(customer).message.sid == "SMorder1"
+
+
+def test_a_turn_whose_process_died_while_replying_sends_only_the_replies_still_missing(tmp_path: Path, twilio_api):
+    customer = "whatsapp:+5215522270001"
+    database_url = f"sqlite:///{tmp_path / 'bot.db'}"
+    store = WhatsAppStore(database_url)
+    store.accept(InboundMessage(sid="SMhalf", sender=customer, body="texto largo"))  # a reply in two pieces
+    assert store.claim_customer(customer, "a process that died", lease_seconds=0)
+    assert store.next_pending(customer).attempt == 1
+    store.count_reply_sent("SMhalf", 1)  # it died after sending the first piece
+
+    log = tmp_path / "turns.jsonl"
+    server = StandinServer(standin_environment(database_url, twilio_api, log, 0), log, tmp_path / "server.log").start()
+    try:
+        wait_until(lambda: store.state_of("SMhalf") == "done")
+        [second_piece] = twilio_api.to(customer)
+        assert second_piece.body.endswith(".") and len(second_piece.body) > 100
+    finally:
+        server.stop()

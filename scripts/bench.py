@@ -57,7 +57,7 @@ from testing.fake_openai import FakeOpenAI
 from testing.fake_twilio import FakeTwilioApi
 from testing.measure import percentile
 from testing.receivers import WebhookReceiver
-from testing.servers import QUIET_OFFLINE_ENV, BotServers, free_port, running_environment
+from testing.servers import LOAD_GENERATOR_LIMITS, QUIET_OFFLINE_ENV, BotServers, free_port, running_environment
 from testing.whatsapp_standin import StandinServer
 
 CONVERSATION = [
@@ -268,7 +268,7 @@ def rest_benchmark(conversations: int) -> dict[str, float]:
             "OPENAI_API_KEY": "bench-key",
             "OPENAI_BASE_URL": llm.base_url,
             # Load generators write much faster than customers: the per-customer limits would measure themselves.
-            "RATE_LIMIT_PER_MINUTE": "10000", "LLM_CALLS_PER_HOUR": "100000",
+            **LOAD_GENERATOR_LIMITS,
         })
         with open(Path(folder) / "servers.log", "w") as log:
             started = time.perf_counter()
@@ -305,6 +305,7 @@ def metrics_overhead_benchmark(conversations: int, budget_s: float) -> dict[str,
             for switch in ("on", "off"):
                 logs.append(open(Path(folder) / f"servers-{switch}.log", "w"))
                 bots[switch] = BotServers(running_environment({
+                    **LOAD_GENERATOR_LIMITS,
                     "METRICS": switch,
                     "DATABASE_URL": catalog_url,
                     "TRACKER_STORE_URL": f"sqlite:///{folder}/tracker-{switch}.db",
@@ -475,6 +476,7 @@ def scale_benchmark() -> Iterator[tuple[str, float]]:
         import_catalog(DEFAULT_CSV, database_url)
         for label, workers, replica_count in SCALE_SETUPS:
             replicas = [BotServers(running_environment({
+                **LOAD_GENERATOR_LIMITS,
                 "DATABASE_URL": database_url, "TRACKER_STORE_URL": database_url, "REDIS_URL": redis_url,
                 "RASA_WORKERS": str(workers), "RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()),
             }), output=open(Path(folder) / f"{label}-{index}.log", "w")) for index in range(replica_count)]

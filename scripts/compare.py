@@ -28,7 +28,7 @@ from dealer.catalog.importer import DEFAULT_CSV, import_catalog
 from dealer.privacy import pseudonym, redact_contacts
 from dealer.settings import PROJECT_ROOT, get_settings
 from testing.measure import percentile
-from testing.servers import BotServers, ServerStartError, free_port, running_environment
+from testing.servers import LOAD_GENERATOR_LIMITS, BotServers, ServerStartError, free_port, running_environment
 
 REFERENCE = PROJECT_ROOT / "tests" / "compare" / "conversations.yml"
 MAX_STORED_CONVERSATIONS = 200
@@ -105,7 +105,7 @@ def replay_all(model: Path, conversations: Sequence[Conversation], label: str) -
         environment = running_environment({
             "DATABASE_URL": catalog_url, "TRACKER_STORE_URL": tracker_url, "RASA_PORT": str(free_port()),
             "ACTION_PORT": str(free_port()), "OPENAI_API_KEY": "", "NOTIFY_WEBHOOK_URL": "",
-            "RATE_LIMIT_PER_MINUTE": "10000",  # a replay writes much faster than a customer
+            **LOAD_GENERATOR_LIMITS,
         })
         with open(Path(folder) / "servers.log", "w") as log, BotServers(environment, model=model, output=log) as servers:
             session = requests.Session()

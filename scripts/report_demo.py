@@ -17,7 +17,7 @@ from dealer.reporting.sources import Period, load_records
 from dealer.settings import PROJECT_ROOT
 from testing.browser import find_chromium, screenshot
 from testing.fake_openai import FakeOpenAI
-from testing.servers import BotServers, free_port, running_environment
+from testing.servers import LOAD_GENERATOR_LIMITS, BotServers, free_port, running_environment
 from testing.traffic import send_traffic, spread_over_days
 
 
@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             database_url, tracker_url = f"sqlite:///{folder}/project.db", f"sqlite:///{folder}/tracker.db"
             import_catalog(DEFAULT_CSV, database_url)
             environment = running_environment({
+                **LOAD_GENERATOR_LIMITS,
                 "DATABASE_URL": database_url, "TRACKER_STORE_URL": tracker_url,
                 "RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()),
                 "OPENAI_API_KEY": "demo-key", "OPENAI_BASE_URL": llm.base_url,

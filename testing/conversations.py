@@ -196,13 +196,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args = parser.parse_args(argv)
 
     from dealer.catalog.importer import DEFAULT_CSV, import_catalog
-    from testing.servers import BotServers, free_port, running_environment
+    from testing.servers import LOAD_GENERATOR_LIMITS, BotServers, free_port, running_environment
 
     conversations = [c for c in load() if not args.only or args.only in c.name]
     with tempfile.TemporaryDirectory(prefix="converse-") as scratch:
         catalog_url = f"sqlite:///{scratch}/catalog.db"
         import_catalog(DEFAULT_CSV, catalog_url)
         environment = running_environment({
+            **LOAD_GENERATOR_LIMITS,
             "DATABASE_URL": catalog_url, "TRACKER_STORE_URL": f"sqlite:///{scratch}/tracker.db",
             "RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()), "OPENAI_API_KEY": "",
         })

@@ -31,6 +31,9 @@ QUIET_OFFLINE_ENV = {
     "PYTHONPATH": str(PROJECT_ROOT),
 }
 DEFAULT_MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
+# Load generators (tests, the benchmark, make compare) write far faster than any customer: per-customer limits
+# that protect a real bot would only measure themselves.
+LOAD_GENERATOR_LIMITS = {"RATE_LIMIT_PER_MINUTE": "10000", "LLM_CALLS_PER_HOUR": "100000"}
 Output = Union[None, int, IO]
 
 

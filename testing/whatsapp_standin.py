@@ -25,7 +25,7 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from testing.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER, PUBLIC_URL, FakeTwilioApi
-from testing.servers import QUIET_OFFLINE_ENV, free_port
+from testing.servers import LOAD_GENERATOR_LIMITS, QUIET_OFFLINE_ENV, free_port
 
 LONG_PARAGRAPH = "Este auto tiene inspección de 150 puntos, garantía de seis meses y devolución en siete días. " * 4
 
@@ -53,6 +53,7 @@ async def standin_turn(message) -> None:
 
 def standin_environment(database_url: str, twilio_api: FakeTwilioApi, log: Path, turn_seconds: float) -> dict[str, str]:
     return {
+        **LOAD_GENERATOR_LIMITS,
         "DATABASE_URL": database_url, "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "TWILIO_WHATSAPP_FROM": BOT_NUMBER, "TWILIO_API_BASE_URL": twilio_api.url, "PUBLIC_URL": PUBLIC_URL,
         "STANDIN_TURN_SECONDS": str(turn_seconds), "STANDIN_LOG": str(log),

@@ -11,7 +11,7 @@ import requests
 from testing.fake_openai import FakeOpenAI
 from testing.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER, PUBLIC_URL, FakeTwilioApi
 from testing.receivers import WebhookReceiver
-from testing.servers import DEFAULT_MODEL, BotServers, free_port, running_environment
+from testing.servers import DEFAULT_MODEL, LOAD_GENERATOR_LIMITS, BotServers, free_port, running_environment
 
 
 @pytest.fixture(scope="session")
@@ -53,7 +53,7 @@ def bot_environment(tmp_path_factory, seeded_sqlite_url, lead_receiver, twilio_a
         "OPENAI_API_KEY": "test-key",
         "OPENAI_BASE_URL": llm_server.base_url,
         # Tests write faster than customers; the limits have their own tests (tests/security).
-        "RATE_LIMIT_PER_MINUTE": "10000", "LLM_CALLS_PER_HOUR": "100000",
+        **LOAD_GENERATOR_LIMITS,
     })
 
 

@@ -20,7 +20,7 @@ from twilio.request_validator import RequestValidator
 
 from connectors.whatsapp_messages import render_replies
 from testing.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER, PUBLIC_URL, WEBHOOK_PATH, inbound
-from testing.servers import BotServers, free_port, running_environment
+from testing.servers import LOAD_GENERATOR_LIMITS, BotServers, free_port, running_environment
 
 pytestmark = pytest.mark.integration
 
@@ -78,6 +78,7 @@ def test_two_replicas_one_killed_mid_run_lose_duplicate_and_reorder_nothing(
     replicas = []
     for index in range(2):
         environment = running_environment({
+            **LOAD_GENERATOR_LIMITS,
             "DATABASE_URL": postgres_url, "TRACKER_STORE_URL": postgres_url, "REDIS_URL": redis_url,
             "RASA_PORT": str(free_port()), "ACTION_PORT": str(free_port()), "NOTIFY_WEBHOOK_URL": lead_receiver.url,
             "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN, "TWILIO_WHATSAPP_FROM": BOT_NUMBER,

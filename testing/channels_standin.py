@@ -7,57 +7,13 @@ for the tests of what the channels check before a turn (tokens, sizes, rates, se
 from __future__ import annotations
 
 import argparse
-import os
-import signal
-import subprocess
-import sys
-import time
-from pathlib import Path
-from typing import Optional
 
-import requests
-
-from testing.servers import QUIET_OFFLINE_ENV, free_port
+from testing.standin_process import StandinProcess
 
 
-class ChannelsStandin:
-    def __init__(self, environment: dict[str, str], output: Path):
-        self.port = free_port()
-        self.environment = {**os.environ, **QUIET_OFFLINE_ENV, **environment}
-        self.output = output
-        self.process: Optional[subprocess.Popen] = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 90.0) -> ChannelsStandin:
-        with self.output.open("a") as output:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "testing.channels_standin", "--port", str(self.port)],
-                env=self.environment, stdout=output, stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the stand-in server exited:\n{self.output.read_text()[-3000:]}")
-            try:
-                if requests.get(f"{self.url}/webhooks/rest/", timeout=1).status_code == 200:
-                    return self
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.2)
-        self.stop()
-        raise RuntimeError("the stand-in server did not answer in time")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+class ChannelsStandin(StandinProcess):
+    module = "testing.channels_standin"
+    health_path = "/webhooks/rest/"
 
 
 def main() -> None:

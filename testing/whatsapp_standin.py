@@ -14,10 +14,6 @@ import argparse
 import asyncio
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Optional
 
@@ -25,7 +21,8 @@ import requests
 from twilio.request_validator import RequestValidator
 
 from testing.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER, PUBLIC_URL, FakeTwilioApi
-from testing.servers import LOAD_GENERATOR_LIMITS, QUIET_OFFLINE_ENV, free_port
+from testing.servers import LOAD_GENERATOR_LIMITS
+from testing.standin_process import StandinProcess
 
 LONG_PARAGRAPH = "Este auto tiene inspección de 150 puntos, garantía de seis meses y devolución en siete días. " * 4
 
@@ -61,47 +58,15 @@ def standin_environment(database_url: str, twilio_api: FakeTwilioApi, log: Path,
 
 
 
-class StandinServer:
+class StandinServer(StandinProcess):
     """One run of the channel's server; start() again after stop() or kill() to show what survives a restart."""
 
+    module = "testing.whatsapp_standin"
+    health_path = "/webhooks/whatsapp/"
+
     def __init__(self, environment: dict[str, str], log: Path, output: Path):
-        self.port = free_port()
-        self.environment = {**os.environ, **QUIET_OFFLINE_ENV, **environment}
-        self.log, self.output = log, output
-        self.process: Optional[subprocess.Popen] = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self, timeout: float = 90.0) -> StandinServer:
-        with self.output.open("a") as output:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "testing.whatsapp_standin", "--port", str(self.port)],
-                env=self.environment, stdout=output, stderr=subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the stand-in server exited:\n{self.output.read_text()[-3000:]}")
-            try:
-                if requests.get(f"{self.url}/webhooks/whatsapp/", timeout=1).status_code == 200:
-                    return self
-            except requests.ConnectionError:
-                pass
-            time.sleep(0.2)
-        self.kill()
-        raise RuntimeError("the stand-in server did not answer in time")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.send_signal(signal.SIGINT)
-            self.process.wait(timeout=20)
-
-    def kill(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.kill()
-            self.process.wait()
+        super().__init__(environment, output)
+        self.log = log
 
     def handled(self) -> list[dict]:
         """Every turn the stand-in bot ran, in order."""

@@ -10,6 +10,7 @@ from typing import Optional
 
 from dealer.catalog.repository import CatalogRepository
 from dealer.knowledge.passages import knowledge_index
+from dealer.leads.notices import NoticeStore
 from dealer.leads.notifier import LeadNotifier
 from dealer.leads.store import LeadStore
 from dealer.limits import shared_limiter
@@ -35,11 +36,11 @@ def open_answerer() -> OpenAnswerer:
 
 @lru_cache(maxsize=1)
 def lead_notifier() -> Optional[LeadNotifier]:
-    """None when NOTIFY_WEBHOOK_URL is unset: leads are then stored and logged, not announced."""
+    """None when NOTIFY_WEBHOOK_URL is unset: leads and sales notices are then stored and logged, not announced."""
     current = get_settings()
     if not current.notify_webhook_url:
         return None
-    return LeadNotifier(LeadStore(current.database_url), current.notify_webhook_url,
+    return LeadNotifier([LeadStore(current.database_url), NoticeStore(current.database_url)], current.notify_webhook_url,
                         max_age=timedelta(hours=current.notify_max_age_hours))
 
 

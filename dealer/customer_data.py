@@ -1,7 +1,7 @@
 """Erasing one customer's data from every store: their conversation in Rasa's SQL tracker store (all sessions),
-their leads, their NPS answers, their WhatsApp messages and delivery statuses, and the record of what their model
-answers cost. Used by the conversation ("borra mis datos") and by the staff's command (scripts/forget_customer.py).
-Plain SQLAlchemy Core: no Rasa import."""
+their leads and sales notices, their NPS answers, their WhatsApp messages and delivery statuses, and the record of
+what their model answers cost. Used by the conversation ("borra mis datos") and by the staff's command
+(scripts/forget_customer.py). Plain SQLAlchemy Core: no Rasa import."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from dealer.database import get_engine
 from dealer.erasures import mark_erased
-from dealer.leads.models import Lead
+from dealer.leads.models import Lead, SalesNoticeRecord
 from dealer.llm.usage import LlmUsage
 from dealer.nps.models import NpsResponse
 
@@ -38,6 +38,7 @@ _WHATSAPP_CONVERSATION = Table("whatsapp_conversation", _WHATSAPP, Column("sende
 class ErasureReport:
     conversation_events: int
     leads: int
+    sales_notices: int
     whatsapp_messages: int
     whatsapp_statuses: int
     model_usage: int
@@ -61,6 +62,8 @@ def erase_customer(customer_id: str, database_url: str, tracker_store_url: str) 
     with get_engine(database_url).begin() as connection:
         mark_erased(connection, customer_id)
         leads = connection.execute(delete(Lead.__table__).where(Lead.customer_id.in_(ids))).rowcount
+        notices = connection.execute(
+            delete(SalesNoticeRecord.__table__).where(SalesNoticeRecord.customer_id.in_(ids))).rowcount
         messages = _delete_if_present(connection, _WHATSAPP_INBOUND.c.sender, ids)
         statuses = _delete_if_present(connection, _WHATSAPP_STATUS.c.recipient, ids)
         _delete_if_present(connection, _WHATSAPP_CONVERSATION.c.sender, ids)
@@ -68,7 +71,7 @@ def erase_customer(customer_id: str, database_url: str, tracker_store_url: str) 
         surveys = connection.execute(delete(NpsResponse.__table__).where(NpsResponse.customer_id.in_(ids))).rowcount
     with tracker_engine(tracker_store_url).begin() as connection:
         events = _delete_if_present(connection, _TRACKER_EVENTS.c.sender_id, ids)
-    return ErasureReport(events, leads, messages, statuses, usage, surveys)
+    return ErasureReport(events, leads, notices, messages, statuses, usage, surveys)
 
 
 @cache

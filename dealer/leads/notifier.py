@@ -1,30 +1,31 @@
-"""Announces stored leads to NOTIFY_WEBHOOK_URL in the background, with retries and exponential backoff.
+"""Announces stored leads and sales notices to NOTIFY_WEBHOOK_URL in the background, with retries and backoff.
 
-The customer's turn only stores the lead (see store.py); this worker, running inside each action server, sends
-whatever is due, so a slow or failing receiver never touches a reply, and leads still pending when a server
-stopped are sent after it starts again. Several action servers share the work: each lead is claimed before it is
-sent (store.claim_due), so one replica announces it. Retries back off up to `max_retry_delay` and go on at that
-pace until the receiver takes the lead or the lead is older than `max_age` (then it stays stored, marked failed).
-The receiver should still treat the lead id as its key: a server that dies between the receiver's 2xx and marking
-the lead sent announces it again once its claim lapses.
+The customer's turn only stores the row (see store.py, notices.py); this worker, running inside each action server,
+sends whatever is due, so a slow or failing receiver never touches a reply, and rows still pending when a server
+stopped are sent after it starts again. Several action servers share the work: each row is claimed before it is
+sent (outbox.OutboxStore.claim_due), so one replica announces it. Retries back off up to `max_retry_delay` and go on
+at that pace until the receiver takes the row or the row is older than `max_age` (then it stays stored, marked
+failed). The receiver should still treat the row's kind and id as its key: a server that dies between the
+receiver's 2xx and marking the row sent announces it again once its claim lapses.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Optional
 
 import aiohttp
 from prometheus_client import Gauge
 
-from dealer.leads.store import LeadNotice, LeadStore, utc_now
+from dealer.leads.outbox import OutboxNotice, OutboxStore, utc_now
 
 logger = logging.getLogger(__name__)
 
 BACKLOG = Gauge(
-    "dealer_lead_notifications_pending", "Leads whose announcement to the sales team is not delivered yet",
+    "dealer_lead_notifications_pending", "Leads and sales notices whose announcement to the sales team is not delivered yet",
     multiprocess_mode="livemax",
 )
 
@@ -32,7 +33,7 @@ BACKLOG = Gauge(
 class LeadNotifier:
     def __init__(
         self,
-        store: LeadStore,
+        stores: Sequence[OutboxStore],
         webhook_url: str,
         *,
         timeout: float = 5.0,
@@ -42,7 +43,7 @@ class LeadNotifier:
         idle_poll: float = 60.0,
         claim_seconds: float = 60.0,
     ):
-        self.store = store
+        self.stores = tuple(stores)
         self.webhook_url = webhook_url
         self.timeout = timeout
         self.first_retry_delay = first_retry_delay
@@ -55,7 +56,7 @@ class LeadNotifier:
         self._stopping = False
 
     def wake(self) -> None:
-        """Ask the worker to look for due leads now; safe from any thread."""
+        """Ask the worker to look for due rows now; safe from any thread."""
         if self._loop is not None and self._wake is not None:
             self._loop.call_soon_threadsafe(self._wake.set)
 
@@ -68,7 +69,7 @@ class LeadNotifier:
         return min(self.max_retry_delay, self.first_retry_delay * 2 ** (attempts_made - 1))
 
     async def run(self) -> None:
-        """Deliver due leads until stop() or cancellation."""
+        """Deliver due rows until stop() or cancellation."""
         self._loop, self._wake = asyncio.get_running_loop(), asyncio.Event()
         async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout)) as http:
             while not self._stopping:
@@ -76,7 +77,7 @@ class LeadNotifier:
                 try:
                     await self.deliver_due(http)
                     pause = await self._pause_until_next_due()
-                    BACKLOG.set(await asyncio.to_thread(self.store.backlog))
+                    BACKLOG.set(await asyncio.to_thread(self._backlog))
                 except Exception:  # the database away, a bug: log it and keep the worker alive
                     logger.exception("lead notifier: a round failed; trying again in %.0f s", self.idle_poll)
                     pause = self.idle_poll
@@ -88,35 +89,45 @@ class LeadNotifier:
                     pass
 
     async def deliver_due(self, http: aiohttp.ClientSession) -> int:
-        """Claim and send every lead that is due now; returns how many were delivered."""
-        notices = await asyncio.to_thread(self.store.claim_due, utc_now(), self.claim_seconds)
-        delivered = await asyncio.gather(*(self._deliver(http, notice) for notice in notices))
-        return sum(delivered)
+        """Claim and send every row that is due now, in every store; returns how many were delivered."""
+        sending = []
+        for store in self.stores:
+            notices = await asyncio.to_thread(store.claim_due, utc_now(), self.claim_seconds)
+            sending += [self._deliver(http, store, notice) for notice in notices]
+        return sum(await asyncio.gather(*sending))
+
+    def _backlog(self) -> int:
+        return sum(store.backlog() for store in self.stores)
+
+    def _next_attempt_at(self) -> Optional[datetime]:
+        moments = [moment for moment in (store.next_attempt_at() for store in self.stores) if moment is not None]
+        return min(moments, default=None)
 
     async def _pause_until_next_due(self) -> float:
-        next_at = await asyncio.to_thread(self.store.next_attempt_at)
+        next_at = await asyncio.to_thread(self._next_attempt_at)
         if next_at is None:
             return self.idle_poll
         return min(self.idle_poll, max(0.0, (next_at - utc_now()).total_seconds()))
 
-    async def _deliver(self, http: aiohttp.ClientSession, notice: LeadNotice) -> bool:
+    async def _deliver(self, http: aiohttp.ClientSession, store: OutboxStore, notice: OutboxNotice) -> bool:
         try:
             async with http.post(self.webhook_url, json=notice.payload) as response:
                 if 200 <= response.status < 300:
-                    await asyncio.to_thread(self.store.mark_sent, notice.id)
-                    logger.info("lead %s announced to the sales team", notice.id)
+                    await asyncio.to_thread(store.mark_sent, notice.id)
+                    logger.info("%s %s announced to the sales team", store.label, notice.id)
                     return True
                 error = f"HTTP {response.status}"
         except (aiohttp.ClientError, asyncio.TimeoutError) as failure:
             error = f"{type(failure).__name__}: {failure}".rstrip(": ")
         attempts = notice.attempts + 1
         if utc_now() - notice.created_at > self.max_age:
-            logger.error("lead %s: giving up on its notification after %d attempts over %s (%s); it stays stored",
-                         notice.id, attempts, self.max_age, error)
+            logger.error("%s %s: giving up on its notification after %d attempts over %s (%s); it stays stored",
+                         store.label, notice.id, attempts, self.max_age, error)
             retry_at = None
         else:
             delay = self.retry_delay(attempts)
-            logger.warning("lead %s: notification attempt %d failed (%s); retrying in %.1f s", notice.id, attempts, error, delay)
+            logger.warning("%s %s: notification attempt %d failed (%s); retrying in %.1f s",
+                           store.label, notice.id, attempts, error, delay)
             retry_at = utc_now() + timedelta(seconds=delay)
-        await asyncio.to_thread(self.store.mark_failed_attempt, notice.id, error, retry_at)
+        await asyncio.to_thread(store.mark_failed_attempt, notice.id, error, retry_at)
         return False

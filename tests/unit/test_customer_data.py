@@ -12,6 +12,7 @@ from connectors.whatsapp_messages import InboundMessage
 from connectors.whatsapp_store import WhatsAppStore
 from dealer.customer_data import ErasureReport, erase_customer
 from dealer.financing.plans import FinancingTerms, compute_plan
+from dealer.leads.notices import NoticeStore, SalesNotice
 from dealer.leads.store import LeadStore, NewLead
 from dealer.llm.usage import ModelUsage, record_usage
 from dealer.nps.store import NpsStore
@@ -40,6 +41,7 @@ async def store_customer(urls, customer: str, conversations: int = 2) -> None:
         await tracker_store.save(tracker)
     plan = compute_plan(Decimal("250000"), Decimal("50000"), 4, FinancingTerms())
     LeadStore(database_url).record(NewLead(customer, "whatsapp", "ALM-10001", "Mazda 3 2020", [plan]), notify=False)
+    NoticeStore(database_url).record(SalesNotice("handoff", customer, "whatsapp", "quiere un asesor"), notify=True)
     whatsapp = WhatsAppStore(database_url)
     whatsapp.accept(InboundMessage(sid=f"SM{customer[-4:]}", sender=customer, body="hola"))
     whatsapp.record_status(f"SM-out-{customer[-4:]}", "delivered", customer, None)
@@ -54,9 +56,9 @@ async def test_one_customer_is_erased_from_every_store_and_nobody_else(urls):
     await store_customer(urls, LUIS)
     report = erase_customer(ANA, *urls)
     assert report == ErasureReport(
-        conversation_events=6, leads=1, whatsapp_messages=1, whatsapp_statuses=1, model_usage=1, nps_responses=1
+        conversation_events=6, leads=1, sales_notices=1, whatsapp_messages=1, whatsapp_statuses=1, model_usage=1, nps_responses=1
     )
-    assert report.total == 11
+    assert report.total == 12
     assert NpsStore(urls[0]).responses(ANA) == [] and len(NpsStore(urls[0]).responses(LUIS)) == 1
     assert erase_customer(ANA, *urls).total == 0
     assert erase_customer(LUIS, *urls) == report
@@ -65,8 +67,8 @@ async def test_one_customer_is_erased_from_every_store_and_nobody_else(urls):
 def test_fresh_databases_hold_nothing_to_erase(tmp_path):
     report = erase_customer(ANA, f"sqlite:///{tmp_path / 'p.db'}", f"sqlite:///{tmp_path / 't.db'}")
     assert report.total == 0
-    assert report.lines() == ["conversation events: 0", "leads: 0", "whatsapp messages: 0", "whatsapp statuses: 0",
-                            "model usage: 0", "nps responses: 0"]
+    assert report.lines() == ["conversation events: 0", "leads: 0", "sales notices: 0", "whatsapp messages: 0",
+                              "whatsapp statuses: 0", "model usage: 0", "nps responses: 0"]
 
 
 @pytest.mark.parametrize("customer_id", ["", "   ", None, 42])
@@ -90,7 +92,7 @@ async def test_the_staff_command_prints_what_it_deleted(configured, capsys):
     assert forget_customer.main([ANA, "--yes"]) == 0
     out = capsys.readouterr().out
     assert f"deleted for {ANA}:" in out and "conversation events: 6" in out and "leads: 1" in out
-    assert "model usage: 1" in out and "nps responses: 1" in out and "total: 11" in out
+    assert "model usage: 1" in out and "nps responses: 1" in out and "total: 12" in out
 
 
 async def test_the_staff_command_deletes_nothing_unless_the_id_is_typed_again(configured, monkeypatch, capsys):
@@ -100,7 +102,7 @@ async def test_the_staff_command_deletes_nothing_unless_the_id_is_typed_again(co
     assert "nothing deleted" in capsys.readouterr().err
     monkeypatch.setattr("builtins.input", lambda _: ANA)
     assert forget_customer.main([ANA]) == 0
-    assert "total: 11" in capsys.readouterr().out
+    assert "total: 12" in capsys.readouterr().out
 
 
 def test_the_staff_command_explains_a_missing_id_and_an_unreachable_database(configured, monkeypatch, capsys):

@@ -1,4 +1,4 @@
-"""The lead store and its background notifier against real local HTTP receivers and real databases."""
+"""The lead and sales-notice stores and their background notifier against real local HTTP receivers and real databases."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ import pytest
 
 from dealer.database import session_scope
 from dealer.financing.plans import FinancingTerms, compute_plan
-from dealer.leads.models import FAILED, PENDING, SENT, UNCONFIGURED, Lead
+from dealer.leads.models import FAILED, PENDING, SENT, UNCONFIGURED, Lead, SalesNoticeRecord
+from dealer.leads.notices import NoticeStore, SalesNotice
 from dealer.leads.notifier import BACKLOG, LeadNotifier
-from dealer.leads.store import LeadStore, NewLead, utc_now
+from dealer.leads.outbox import utc_now
+from dealer.leads.store import LeadStore, NewLead
 from testing.receivers import HANG, SLOW, Behaviour, WebhookReceiver
 
 PLAN = compute_plan(Decimal(250_000), Decimal(50_000), 4, FinancingTerms())
@@ -54,7 +56,7 @@ async def until(condition: Callable[[], bool], timeout: float = 5.0) -> None:
 
 
 def fast_notifier(store: LeadStore, url: str, **options: Any) -> LeadNotifier:
-    return LeadNotifier(store, url, **{"first_retry_delay": 0.05, "max_retry_delay": 0.2, "timeout": 1.0,
+    return LeadNotifier([store], url, **{"first_retry_delay": 0.05, "max_retry_delay": 0.2, "timeout": 1.0,
                                        "idle_poll": 0.2, **options})
 
 
@@ -190,7 +192,7 @@ async def test_leads_pending_at_shutdown_are_sent_after_a_restart(store, receive
 
 
 def test_retry_delays_grow_exponentially_up_to_a_cap(store):
-    notifier = LeadNotifier(store, "http://127.0.0.1:9/", first_retry_delay=2.0, max_retry_delay=30.0)
+    notifier = LeadNotifier([store], "http://127.0.0.1:9/", first_retry_delay=2.0, max_retry_delay=30.0)
     assert [notifier.retry_delay(attempt) for attempt in range(1, 7)] == [2.0, 4.0, 8.0, 16.0, 30.0, 30.0]
 
 
@@ -202,3 +204,33 @@ def test_the_store_works_on_postgresql(postgres_url):
     assert row(store, lead_id).notification_status == SENT
     assert lead_id not in [notice.id for notice in store.claim_due(utc_now() + timedelta(hours=1))]
     assert store.backlog() == 0
+
+
+async def test_sales_notices_and_leads_share_the_notifier_and_each_is_announced_once(store, receive):
+    receiver = await receive(lambda n: 500 if n <= 2 else 200)
+    notices = NoticeStore(store.database_url)
+    notifier = LeadNotifier([store, notices], receiver.url, first_retry_delay=0.05, max_retry_delay=0.2,
+                            timeout=1.0, idle_poll=0.2)
+    worker = asyncio.create_task(notifier.run())
+    booking = SalesNotice("appointment", "whatsapp:+5215511112222", "whatsapp", "📅 Cita el sábado",
+                          {"branch": "Polanco", "starts_at": "2026-11-28T11:00:00-06:00"})
+    notice_id = notices.record(booking, notify=True)
+    lead_id = store.record(LEAD, notify=True)
+    notifier.wake()
+    await until(lambda: row(store, lead_id).notification_status == SENT and _notice(notices, notice_id) == SENT)
+    # The first two requests fail, one for each row; then each row is delivered once, and nothing more is sent.
+    await asyncio.sleep(0.3)
+    worker.cancel()
+    announced = [body["notice"] for body in receiver.bodies if "notice" in body]
+    assert len(receiver.bodies) == 4 and len(announced) == 2
+    assert announced[-1]["kind"] == "appointment" and announced[-1]["branch"] == "Polanco"
+
+
+def _notice(notices: NoticeStore, notice_id: int) -> str:
+    with session_scope(notices.database_url) as session:
+        return session.get(SalesNoticeRecord, notice_id).notification_status
+
+
+def test_an_unknown_notice_kind_is_refused():
+    with pytest.raises(ValueError, match="kind"):
+        SalesNotice("coffee", "rest:ana", "rest", "?")

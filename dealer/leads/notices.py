@@ -48,12 +48,12 @@ class NoticeStore(OutboxStore):
     def payload(self, row: SalesNoticeRecord) -> dict[str, Any]:
         return {
             "text": row.text,
-            "notice": {
+            "notice": {  # the row's own facts last, so a detail of the same name cannot hide them
+                **row.details,
                 "id": row.id,
                 "kind": row.kind,
                 "customer_id": row.customer_id,
                 "channel": row.channel,
                 "created_at": row.created_at.isoformat(),
-                **row.details,
             },
         }

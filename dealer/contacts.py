@@ -133,3 +133,25 @@ def phone_from_sender(sender_id: Any) -> Optional[str]:
     if not isinstance(sender_id, str) or not sender_id.startswith("whatsapp:"):
         return None
     return normalize_phone(sender_id)
+
+
+_YES = re.compile(r"^(?:si|sip|simon|claro|ok|okay|va|vale|sale|de acuerdo|acepto|por supuesto|adelante|esta bien|"
+                  r"andale|orale|si acepto|si claro|claro que si|si por favor|si porfa|yes)\b")
+_NO = re.compile(r"^(?:no|nel|nop|nope|para nada|no gracias|mejor no|no acepto|ninguno|ninguna|nada|paso|omitir|"
+                 r"no tengo)\b")
+
+
+def read_yes_no(text: Any) -> Optional[bool]:
+    """True for «sí», «claro», «va»…, False for «no», «mejor no», «no gracias»…, None for anything else."""
+    if not isinstance(text, str):
+        return None
+    folded = " ".join(re.sub(r"[^a-zñ ]", " ", _fold(text[:200])).split())
+    if _NO.match(folded):
+        return False
+    if _YES.match(folded):
+        return True
+    return None
+
+
+def _fold(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch))

@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Optional
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from dealer.bookings.models import BOOKED, CANCELLED, Appointment
@@ -134,8 +134,3 @@ class AppointmentStore:
                 select(Appointment).where(Appointment.customer_id == customer_id).order_by(Appointment.id)
             ).scalars().all()
             return [_booking(row) for row in rows]
-
-
-def erase_appointments(connection, ids: list[str]) -> int:
-    """Delete every appointment of these customer ids (in the caller's transaction); the number deleted."""
-    return connection.execute(delete(Appointment.__table__).where(Appointment.customer_id.in_(ids))).rowcount

@@ -57,6 +57,7 @@ _DAY_PARTS = (
 _DAY_AFTER_TOMORROW = re.compile(r"\bpasado\s+manana\b")
 _TOMORROW = re.compile(r"\bmanana\b")
 _TODAY = re.compile(r"\bhoy\b|\bahorita\b")
+_YESTERDAY = re.compile(r"\bayer\b|\bantier\b")
 _NEXT_WEEK = re.compile(r"\b(?:(?:la\s+)?(?:proxima|siguiente|otra)\s+semana|(?:la\s+)?semana\s+que\s+viene)\b")
 _WEEKDAY = re.compile(r"\b(" + "|".join(_WEEKDAYS) + r")\b")
 _WRITTEN_DATE = re.compile(
@@ -183,6 +184,8 @@ def _read_day(simple: str, today: date) -> Optional[date]:
         return today + timedelta(days=2)
     if _TOMORROW.search(simple):
         return today + timedelta(days=1)
+    if _YESTERDAY.search(simple):
+        return today - timedelta(days=1)  # read so it can be refused as past, not ignored
     if match := _WRITTEN_DATE.search(simple):
         parsed = _dateparser_day(match.group(1), today)
         if parsed is not None:

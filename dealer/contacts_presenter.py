@@ -1,0 +1,51 @@
+"""Spanish (Mexico) questions and answers of the contact form."""
+
+from __future__ import annotations
+
+from typing import Optional
+
+from dealer.contacts import display_phone
+
+
+def ask_name() -> str:
+    return "¿A nombre de quién la registro? 🙂"
+
+
+def ask_phone() -> str:
+    return "¿A qué número de celular te podemos llamar o escribir? (10 dígitos)"
+
+
+def bad_phone() -> str:
+    return "Ese número no parece válido 🤔. Escríbelo con sus 10 dígitos, por ejemplo 55 1234 5678."
+
+
+def bad_name() -> str:
+    return "No entendí tu nombre. ¿Me lo escribes, por favor? (solo nombre y apellido)"
+
+
+def ask_email() -> str:
+    return "¿Quieres dejarnos un correo para mandarte la confirmación? Es opcional: escribe «no» para omitirlo ✉️"
+
+
+def bad_email() -> str:
+    return "Ese correo no parece válido. Escríbelo como nombre@ejemplo.com, o «no» para omitirlo."
+
+
+def ask_consent() -> str:
+    return "¿Aceptas que un asesor te contacte por teléfono o WhatsApp sobre tu cita? (sí / no)"
+
+
+def consent_not_understood() -> str:
+    return "Solo contéstame «sí» o «no», por favor: ¿podemos contactarte?"
+
+
+def contact_saved(name: Optional[str], phone: Optional[str], email: Optional[str]) -> str:
+    parts = []
+    if name:
+        parts.append(f"tu nombre ({name})")
+    if phone:
+        parts.append(f"tu teléfono ({display_phone(phone)})")
+    if email:
+        parts.append(f"tu correo ({email})")
+    saved = ", ".join(parts) if parts else "tus datos"
+    return f"¡Gracias! Guardé {saved} 📝. ¿Te agendo una visita o una prueba de manejo?"

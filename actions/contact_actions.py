@@ -13,7 +13,13 @@ from rasa_sdk.types import DomainDict
 from actions.catalog_actions import latest_text
 from dealer import contacts_presenter as presenter
 from dealer.contacts import (
-    clean_name, email_in_text, normalize_phone, phone_from_sender, phone_in_text, read_yes_no, valid_email,
+    clean_name,
+    email_in_text,
+    normalize_phone,
+    phone_from_sender,
+    phone_in_text,
+    read_yes_no,
+    valid_email,
 )
 
 WHATSAPP = "whatsapp"

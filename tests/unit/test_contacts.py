@@ -3,7 +3,13 @@
 import pytest
 
 from dealer.contacts import (
-    clean_name, email_in_text, normalize_phone, phone_from_sender, phone_in_text, read_yes_no, valid_email,
+    clean_name,
+    email_in_text,
+    normalize_phone,
+    phone_from_sender,
+    phone_in_text,
+    read_yes_no,
+    valid_email,
 )
 
 

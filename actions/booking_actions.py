@@ -82,7 +82,7 @@ class ValidateAppointmentForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if tracker.get_slot("requested_slot") and intent in LEAVING_INTENTS:
+        if tracker.get_slot("requested_slot") and intent in LEAVING_INTENTS and not self._answers(tracker):
             return []  # not an answer: the form rejects the turn and the rules handle it
         try:
             events = await super().run(dispatcher, tracker, domain)
@@ -95,6 +95,15 @@ class ValidateAppointmentForm(FormValidationAction):
         if kind or not tracker.get_slot("appointment_kind"):
             extra.append(SlotSet("appointment_kind", kind or VISIT))
         return events + extra
+
+    @staticmethod
+    def _answers(tracker: Tracker) -> bool:
+        """The message answers the question asked (a branch or city, a day or time), whatever intent NLU read."""
+        text, asked = latest_text(tracker), tracker.get_slot("requested_slot")
+        if asked == "appointment_branch":
+            choice = choose_branch(text)
+            return choice.branch is not None or bool(choice.candidates)
+        return asked in ("appointment_day", "appointment_time") and read_when(text, _now()).said_anything
 
     async def extract_appointment_branch(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -23,6 +23,7 @@ from dealer.contacts import (
 )
 
 WHATSAPP = "whatsapp"
+SEARCH_INTENTS = frozenset({"search_cars", "list_brands", "change_page"})
 # Intents that leave the form to the rules; anything else is read as an answer to the question asked.
 LEAVING_INTENTS = frozenset({"search_cars", "list_brands", "change_page", "help", "goodbye", "ask_financing",
                              "restart", "delete_my_data", "cancel_appointment", "ask_appointment"})
@@ -38,9 +39,21 @@ class ValidateContactForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if tracker.get_slot("requested_slot") and intent in LEAVING_INTENTS:
-            return []
+        if tracker.get_slot("requested_slot") and intent in LEAVING_INTENTS and not self._answers(tracker, intent):
+            return []  # not an answer: the form rejects the turn and the rules handle it
         return await super().run(dispatcher, tracker, domain)
+
+    @staticmethod
+    def _answers(tracker: Tracker, intent: str) -> bool:
+        """The message answers the question asked, whatever intent NLU read («Mercedes Ruiz» is a name here)."""
+        text, asked = latest_text(tracker), tracker.get_slot("requested_slot")
+        if asked == "customer_phone":
+            return phone_in_text(text) is not None
+        if asked == "customer_email":
+            return email_in_text(text) is not None or read_yes_no(text) is False
+        if asked == "contact_consent":
+            return read_yes_no(text) is not None
+        return asked == "customer_name" and intent not in SEARCH_INTENTS and clean_name(text) is not None
 
     def _asked(self, tracker: Tracker, slot: str) -> bool:
         return tracker.get_slot("requested_slot") == slot

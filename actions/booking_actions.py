@@ -16,8 +16,9 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.catalog_actions import SERVICE_UNAVAILABLE, latest_text
+from actions.contact_actions import previous_replies
 from actions.services import appointment_store, catalog, lead_notifier, settings
-from dealer import metrics
+from dealer import contacts_presenter, metrics
 from dealer.bookings import presenter
 from dealer.bookings.choosing import booking_kind, branch_by_name, choose_branch
 from dealer.bookings.models import VISIT
@@ -130,7 +131,8 @@ class ValidateAppointmentForm(FormValidationAction):
         day, _ = intended_slot(reading, _now(), _day(tracker.get_slot("appointment_day")))
         if reading.day is None and reading.clock is None and not reading.night:
             if tracker.get_slot("requested_slot") == "appointment_day":
-                dispatcher.utter_message(text=presenter.not_understood_when())
+                dispatcher.utter_message(text=contacts_presenter.varied(
+                    previous_replies(tracker), presenter.not_understood_when(), presenter.not_understood_when_again()))
                 return {"appointment_day": None}
             return {}
         return {"appointment_day": day.isoformat()} if day else {}
@@ -147,7 +149,8 @@ class ValidateAppointmentForm(FormValidationAction):
         if reading.clock is not None:
             return {"appointment_time": reading.clock.strftime("%H:%M")}
         if tracker.get_slot("requested_slot") == "appointment_time" and reading.day is None:
-            dispatcher.utter_message(text=presenter.not_understood_when())
+            dispatcher.utter_message(text=contacts_presenter.varied(
+                previous_replies(tracker), presenter.not_understood_when(), presenter.not_understood_when_again()))
             return {"appointment_time": None}
         return {}
 

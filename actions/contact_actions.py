@@ -29,6 +29,23 @@ LEAVING_INTENTS = frozenset({"search_cars", "list_brands", "change_page", "help"
                              "restart", "delete_my_data", "cancel_appointment", "ask_appointment"})
 
 
+def previous_replies(tracker: Tracker) -> list[str]:
+    """The bot's texts in the turn before this one (between the last two customer messages)."""
+    texts, users = [], 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                break
+        elif event.get("event") == "bot" and users == 1:
+            texts.append(event.get("text"))
+    return texts
+
+
+def _say_varied(dispatcher: CollectingDispatcher, tracker: Tracker, first: str, second: str) -> None:
+    dispatcher.utter_message(text=presenter.varied(previous_replies(tracker), first, second))
+
+
 def _on_whatsapp(tracker: Tracker) -> bool:
     return tracker.get_latest_input_channel() == WHATSAPP or tracker.sender_id.startswith("whatsapp:")
 
@@ -68,7 +85,7 @@ class ValidateContactForm(FormValidationAction):
             return {}  # the other extractors take it; the name is asked again
         name = clean_name(text)
         if name is None:
-            dispatcher.utter_message(text=presenter.bad_name())
+            _say_varied(dispatcher, tracker, presenter.bad_name(), presenter.bad_name_again())
         return {"customer_name": name}
 
     async def extract_customer_phone(
@@ -83,7 +100,7 @@ class ValidateContactForm(FormValidationAction):
         if phone:
             return {"customer_phone": phone}
         if self._asked(tracker, "customer_phone"):
-            dispatcher.utter_message(text=presenter.bad_phone())
+            _say_varied(dispatcher, tracker, presenter.bad_phone(), presenter.bad_phone_again())
             return {"customer_phone": None}
         return {}
 
@@ -97,7 +114,7 @@ class ValidateContactForm(FormValidationAction):
             return {}
         if read_yes_no(text) is False:
             return {"customer_email": ""}  # declined: not offered again
-        dispatcher.utter_message(text=presenter.bad_email())
+        _say_varied(dispatcher, tracker, presenter.bad_email(), presenter.bad_email_again())
         return {"customer_email": None}
 
     async def extract_contact_consent(
@@ -107,7 +124,8 @@ class ValidateContactForm(FormValidationAction):
             return {}
         answer = read_yes_no(latest_text(tracker))
         if answer is None:
-            dispatcher.utter_message(text=presenter.consent_not_understood())
+            _say_varied(dispatcher, tracker, presenter.consent_not_understood(),
+                        presenter.consent_not_understood_again())
         return {"contact_consent": answer}
 
     async def validate_customer_phone(

@@ -67,6 +67,10 @@ def not_understood_when() -> str:
     return "No entendí la fecha 🤔. Escríbela como «mañana a las 11» o «el sábado en la tarde»."
 
 
+def not_understood_when_again() -> str:
+    return "Sigo sin entender cuándo 🙏. Prueba con el día y la hora, por ejemplo «el lunes a las 10»."
+
+
 def slot_problem(problem: Problem, branch: Optional[Branch], alternatives: Sequence[datetime]) -> str:
     reasons = {
         Problem.PAST: "Esa hora ya pasó ⏰.",

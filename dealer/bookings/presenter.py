@@ -148,7 +148,7 @@ def notice_text(prefix: str, booking: Booking, escape) -> str:
 
 def notice_details(booking: Booking) -> dict:
     return {
-        "appointment_id": booking.id, "kind": booking.kind, "branch": booking.branch,
+        "appointment_id": booking.id, "appointment_kind": booking.kind, "branch": booking.branch,
         "starts_at": booking.starts_at.isoformat(), "local_time": local_now(booking.starts_at).isoformat(),
         "stock_id": booking.stock_id, "car_label": booking.car_label, "status": booking.status,
         "customer_name": booking.customer_name, "customer_phone": booking.customer_phone,

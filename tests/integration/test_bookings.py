@@ -13,6 +13,8 @@ from sqlalchemy import create_engine, text
 
 from dealer.bookings.presenter import day_text
 from dealer.bookings.when import DEALER_TIME_ZONE
+from testing.fake_twilio import inbound, post_signed
+from testing.polling import wait_until
 from testing.receivers import WebhookReceiver
 from testing.servers import BotServers, free_port, running_environment
 from tests.integration.conftest import say
@@ -78,7 +80,7 @@ def test_booking_with_day_and_time_phrases(bot, phrase, day, clock):
     say(bot, customer, "no")
     confirmation = say(bot, customer, "sí")
     assert "Listo" in confirmation and "prueba de manejo" in confirmation
-    assert POLANCO_ADDRESS in confirmation and day_text(day()) in confirmation and clock in confirmation
+    assert POLANCO_ADDRESS in confirmation and day_text(day()) in confirmation.lower() and clock in confirmation
 
 
 def test_a_written_date_and_a_bare_hour_are_read(bot):
@@ -90,7 +92,7 @@ def test_a_written_date_and_a_bare_hour_are_read(bot):
     assert "hora" in asks_time
     assert "nombre" in say(bot, customer, "a las 4")
     confirmation = _give_contact(bot, customer)
-    assert COYOACAN_ADDRESS in confirmation and day_text(target) in confirmation and "16:00" in confirmation
+    assert COYOACAN_ADDRESS in confirmation and day_text(target) in confirmation.lower() and "16:00" in confirmation
 
 
 def test_the_past_and_closed_times_are_refused_with_the_nearest_valid_ones(bot):
@@ -105,7 +107,7 @@ def test_the_past_and_closed_times_are_refused_with_the_nearest_valid_ones(bot):
     assert "cerrada" in closed and "9:00–19:00" in closed and "1." in closed
     assert "nombre" in say(bot, customer, "2")  # the second time offered
     confirmation = _give_contact(bot, customer)
-    assert "Listo" in confirmation and day_text(_next_weekday(0)) in confirmation
+    assert "Listo" in confirmation and day_text(_next_weekday(0)) in confirmation.lower()
 
 
 def test_a_full_hour_is_refused(bot):
@@ -139,7 +141,7 @@ def test_rest_contact_capture_refuses_bad_phones_and_stores_e164(bot, bot_enviro
     _book(bot, customer, "quiero agendar una prueba de manejo", "en monterrey", "el viernes a las 11")
     assert "celular" in say(bot, customer, "soy Luis Ortega")
     assert "no parece válido" in say(bot, customer, "123")
-    assert "no parece válido" in say(bot, customer, "55 1234")
+    assert "Sigo sin poder leer el número" in say(bot, customer, "55 1234")  # said differently the second time
     assert "correo" in say(bot, customer, "mi cel es 81 1234 5678")
     assert "no parece válido" in say(bot, customer, "luis@")
     assert "contacte" in say(bot, customer, "luis.ortega@correo.mx")
@@ -193,7 +195,7 @@ def test_the_booking_notice_arrives_once_after_two_failures_and_is_erased_with_t
     bodies = flaky_receiver.bodies
     assert len(bodies) == 3  # two refused, one accepted, none after
     assert all(body["notice"]["kind"] == "appointment" and body["notice"]["customer_id"] == customer
-               for body in bodies)
+               and body["notice"]["appointment_kind"] == "test_drive" for body in bodies)
     assert "Zapopan" in bodies[-1]["text"] and "+525512345678" in bodies[-1]["text"]
 
     url = flaky_bot.environment["DATABASE_URL"]
@@ -202,3 +204,25 @@ def test_the_booking_notice_arrives_once_after_two_failures_and_is_erased_with_t
     say(flaky_bot, customer, "sí, bórralos")
     assert _rows(url, "SELECT id FROM appointments WHERE customer_id = :c", c=customer) == []
     assert _rows(url, "SELECT id FROM sales_notices WHERE customer_id = :c", c=customer) == []
+
+
+def test_on_whatsapp_the_number_and_profile_name_are_never_asked(bot, bot_environment, twilio_api):
+    customer = "whatsapp:+5215533334444"
+
+    def whatsapp(number: int, message: str, expected: str) -> str:
+        before = len(twilio_api.to(customer))
+        fields = inbound(f"SMcita{number}", customer, message, ProfileName="Rocío Díaz")
+        assert post_signed(bot.rasa_url, fields).status_code == 200
+        wait_until(lambda: expected in "\n".join(sent.body for sent in twilio_api.to(customer)[before:]), timeout=30)
+        return "\n".join(sent.body for sent in twilio_api.to(customer)[before:])
+
+    whatsapp(1, "quiero agendar una prueba de manejo", "sucursal")
+    whatsapp(2, "en polanco", "día")
+    asked = whatsapp(3, "el sábado a las 1", "correo")  # name and phone are known: the email comes next
+    assert "nombre" not in asked and "celular" not in asked
+    whatsapp(4, "no", "contacte")
+    confirmation = whatsapp(5, "sí", "Listo")
+    assert POLANCO_ADDRESS in confirmation and "13:00" in confirmation
+    rows = _rows(bot_environment["DATABASE_URL"],
+                 "SELECT customer_name, customer_phone, channel FROM appointments WHERE customer_id = :c", c=customer)
+    assert rows == [("Rocío Díaz", "+525533334444", "whatsapp")]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 from typing import Any, Optional
 
 import phonenumbers
@@ -155,3 +156,46 @@ def read_yes_no(text: Any) -> Optional[bool]:
 
 def _fold(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch))
+
+
+@dataclass(frozen=True)
+class ContactMention:
+    entity: str  # "phone" | "email"
+    value: str  # normalised: E.164 or the address
+    start: int
+    end: int
+
+
+_PHONE_IN_TEXT = re.compile(r"\+?\d[\d\s()\-.]{6,22}\d")
+# Words around a phone or email that ask for nothing else: «mi cel es …», «márcame al …», «te dejo mi correo: …».
+_CONTACT_FILLER = frozenset(
+    "mi mis cel celular numero num no tel telefono whats whatsapp wasap es son correo mail email e este esta aqui "
+    "ahi al a te le dejo escribeme marcame llamame mandame contactame para por favor porfa plis ok va y o de el la "
+    "lo con mejor ya otro nuevo es mio pues bueno listo gracias contacto datos".split()
+)
+
+
+def contact_mentions(text: Any, region: str = "MX") -> list[ContactMention]:
+    """Every valid phone number and email address in `text`, with their offsets and normalised values."""
+    if not isinstance(text, str):
+        return []
+    text = text[:1000]
+    mentions = [ContactMention("email", address, match.start(), match.end())
+                for match in _EMAIL_IN_TEXT.finditer(text) if (address := valid_email(match.group()))]
+    taken = [(m.start, m.end) for m in mentions]
+    for match in _PHONE_IN_TEXT.finditer(text):
+        inside_email = any(start <= match.start() < end for start, end in taken)
+        if not inside_email and (phone := normalize_phone(match.group(), region)):
+            mentions.append(ContactMention("phone", phone, match.start(), match.end()))
+    return sorted(mentions, key=lambda mention: mention.start)
+
+
+def is_contact_only(text: str, mentions: list[ContactMention]) -> bool:
+    """The message gives a phone or email and asks for nothing else («mi cel es 55 1234 5678»)."""
+    if not mentions:
+        return False
+    chars = list(text[:1000])
+    for mention in mentions:
+        chars[mention.start:mention.end] = " " * (mention.end - mention.start)
+    words = re.findall(r"[a-zñ]+", _fold("".join(chars)))
+    return all(word in _CONTACT_FILLER for word in words)

@@ -4,7 +4,9 @@ import pytest
 
 from dealer.contacts import (
     clean_name,
+    contact_mentions,
     email_in_text,
+    is_contact_only,
     normalize_phone,
     phone_from_sender,
     phone_in_text,
@@ -83,3 +85,18 @@ def test_not_names(typed):
 ])
 def test_yes_no(typed, answer):
     assert read_yes_no(typed) is answer
+
+
+@pytest.mark.parametrize("typed, found, only", [
+    ("marcame al 33 9876 5432", [("phone", "+523398765432")], True),
+    ("mi correo es sofi.rmz@outlook.com", [("email", "sofi.rmz@outlook.com")], True),
+    ("mi cel 5512345678 y mi mail ana@x.mx", [("phone", "+525512345678"), ("email", "ana@x.mx")], True),
+    ("50 mil, mi cel es 5512345678", [("phone", "+525512345678")], False),  # also a down payment
+    ("busco un jetta 2019 de 250 mil", [], False),
+    ("cp 06700", [], False),
+])
+def test_contact_mentions_and_messages_that_are_only_a_contact(typed, found, only):
+    mentions = contact_mentions(typed)
+    assert [(m.entity, m.value) for m in mentions] == found
+    assert all(typed[m.start:m.end].strip() for m in mentions)
+    assert is_contact_only(typed, mentions) is only

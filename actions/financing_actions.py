@@ -30,7 +30,8 @@ from dealer.privacy import pseudonym
 
 logger = logging.getLogger(__name__)
 
-ANSWER_INTENTS = ("inform", "ask_financing", "car_details", "nlu_fallback")
+# give_contact: «50 mil, mi cel es 55…» answers the down payment; the phone is not an amount (dealer/amounts.py).
+ANSWER_INTENTS = ("inform", "ask_financing", "car_details", "nlu_fallback", "give_contact")
 ALL_TERMS = "all"  # finance_term value for "compara plazos"
 _BARE_NUMBER = re.compile(r"\s*(\d{1,2})\s*")
 _NO_DOWN_PAYMENT = re.compile(r"\b(?:sin enganche|nada de enganche|no tengo enganche|cero)\b")

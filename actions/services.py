@@ -8,6 +8,7 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Optional
 
+from dealer.bookings.store import AppointmentStore
 from dealer.catalog.repository import CatalogRepository
 from dealer.knowledge.passages import knowledge_index
 from dealer.leads.notices import NoticeStore
@@ -49,6 +50,11 @@ def nps_store() -> NpsStore:
     return NpsStore(get_settings().database_url)
 
 
+@lru_cache(maxsize=1)
+def appointment_store() -> AppointmentStore:
+    return AppointmentStore(get_settings().database_url)
+
+
 def reset() -> None:
-    for cached in (get_settings, catalog, open_answerer, lead_notifier, nps_store):
+    for cached in (get_settings, catalog, open_answerer, lead_notifier, nps_store, appointment_store):
         cached.cache_clear()

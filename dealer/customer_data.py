@@ -1,5 +1,5 @@
 """Erasing one customer's data from every store: their conversation in Rasa's SQL tracker store (all sessions),
-their leads and sales notices, their NPS answers, their WhatsApp messages and delivery statuses, and the record of
+their leads, sales notices and appointments, their NPS answers, their WhatsApp messages and delivery statuses, and the record of
 what their model answers cost. Used by the conversation ("borra mis datos") and by the staff's command
 (scripts/forget_customer.py). Plain SQLAlchemy Core: no Rasa import."""
 
@@ -11,6 +11,7 @@ from functools import cache
 from sqlalchemy import Column, MetaData, String, Table, create_engine, delete, inspect
 from sqlalchemy.engine import Connection, Engine
 
+from dealer.bookings.models import Appointment
 from dealer.database import get_engine
 from dealer.erasures import mark_erased
 from dealer.leads.models import Lead, SalesNoticeRecord
@@ -43,6 +44,7 @@ class ErasureReport:
     whatsapp_statuses: int
     model_usage: int
     nps_responses: int
+    appointments: int = 0
 
     @property
     def total(self) -> int:
@@ -69,9 +71,11 @@ def erase_customer(customer_id: str, database_url: str, tracker_store_url: str) 
         _delete_if_present(connection, _WHATSAPP_CONVERSATION.c.sender, ids)
         usage = connection.execute(delete(LlmUsage.__table__).where(LlmUsage.conversation_id.in_(ids))).rowcount
         surveys = connection.execute(delete(NpsResponse.__table__).where(NpsResponse.customer_id.in_(ids))).rowcount
+        appointments = connection.execute(
+            delete(Appointment.__table__).where(Appointment.customer_id.in_(ids))).rowcount
     with tracker_engine(tracker_store_url).begin() as connection:
         events = _delete_if_present(connection, _TRACKER_EVENTS.c.sender_id, ids)
-    return ErasureReport(events, leads, notices, messages, statuses, usage, surveys)
+    return ErasureReport(events, leads, notices, messages, statuses, usage, surveys, appointments)
 
 
 @cache

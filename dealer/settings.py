@@ -70,6 +70,8 @@ DEFAULTS: dict[str, str] = {
     "LLM_PRICE_OUTPUT_PER_1K": "",
     # NPS survey
     "NPS_COOLDOWN_DAYS": "30",
+    # Bookings: visits and test drives one branch takes in the same hour
+    "BOOKING_CAPACITY_PER_HOUR": "2",
 }
 
 
@@ -157,6 +159,7 @@ class Settings:
     redis_url: Optional[str] = None  # None: in-process conversation locks, one Rasa process only
     notify_max_age_hours: float = 72.0  # a lead's announcement is retried this long, then marked failed
     session_max_turns: int = 20  # customer messages before a session rolls over into a new one (slots carried)
+    booking_capacity_per_hour: int = 2  # visits and test drives one branch takes in the same hour
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Optional[str]]) -> Settings:
@@ -178,6 +181,7 @@ class Settings:
             observability=_observability(merged),
             **_scale_out(merged),
             nps_cooldown_days=_int(merged, "NPS_COOLDOWN_DAYS", 0, 3650),
+            booking_capacity_per_hour=_int(merged, "BOOKING_CAPACITY_PER_HOUR", 1, 100),
         )
 
     def exposure_problems(self) -> list[str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -23,6 +23,9 @@ class Branch:
     phone: str
     latitude: float
     longitude: float
+    # Machine-readable opening hours for bookings: {"mon": "09:00-19:00", ..., "sun": "closed"} (read by
+    # dealer.bookings.schedule); empty when the file gives none.
+    opening: tuple[tuple[str, str], ...] = field(default=())
 
     def distance_km(self, latitude: float, longitude: float) -> float:
         """Great-circle (haversine) distance: a few metres off at city scale, which is plenty here."""
@@ -35,7 +38,8 @@ class Branch:
 def load_branches(path: Path = BRANCHES_FILE) -> tuple[Branch, ...]:
     entries = yaml.safe_load(path.read_text(encoding="utf-8"))["branches"]
     return tuple(
-        Branch(**{**entry, "latitude": float(entry["latitude"]), "longitude": float(entry["longitude"])})
+        Branch(**{**entry, "latitude": float(entry["latitude"]), "longitude": float(entry["longitude"]),
+                  "opening": tuple((str(day), str(span)) for day, span in (entry.get("opening") or {}).items())})
         for entry in entries
     )
 

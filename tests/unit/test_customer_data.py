@@ -1,5 +1,6 @@
 """Erasing one customer from every store, on SQLite and PostgreSQL, with the stores' own writers."""
 
+from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -10,6 +11,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 
 from connectors.whatsapp_messages import InboundMessage
 from connectors.whatsapp_store import WhatsAppStore
+from dealer.bookings.store import AppointmentStore, Booking
 from dealer.customer_data import ErasureReport, erase_customer
 from dealer.financing.plans import FinancingTerms, compute_plan
 from dealer.leads.notices import NoticeStore, SalesNotice
@@ -42,6 +44,9 @@ async def store_customer(urls, customer: str, conversations: int = 2) -> None:
     plan = compute_plan(Decimal("250000"), Decimal("50000"), 4, FinancingTerms())
     LeadStore(database_url).record(NewLead(customer, "whatsapp", "ALM-10001", "Mazda 3 2020", [plan]), notify=False)
     NoticeStore(database_url).record(SalesNotice("handoff", customer, "whatsapp", "quiere un asesor"), notify=True)
+    now = datetime.now(timezone.utc)
+    AppointmentStore(database_url).book(Booking(customer, "whatsapp", "visit", "Autos Alameda Polanco",
+                                                now + timedelta(days=2)), capacity=10, now=now)
     whatsapp = WhatsAppStore(database_url)
     whatsapp.accept(InboundMessage(sid=f"SM{customer[-4:]}", sender=customer, body="hola"))
     whatsapp.record_status(f"SM-out-{customer[-4:]}", "delivered", customer, None)
@@ -56,9 +61,10 @@ async def test_one_customer_is_erased_from_every_store_and_nobody_else(urls):
     await store_customer(urls, LUIS)
     report = erase_customer(ANA, *urls)
     assert report == ErasureReport(
-        conversation_events=6, leads=1, sales_notices=1, whatsapp_messages=1, whatsapp_statuses=1, model_usage=1, nps_responses=1
+        conversation_events=6, leads=1, sales_notices=1, whatsapp_messages=1, whatsapp_statuses=1, model_usage=1, nps_responses=1,
+        appointments=1,
     )
-    assert report.total == 12
+    assert report.total == 13
     assert NpsStore(urls[0]).responses(ANA) == [] and len(NpsStore(urls[0]).responses(LUIS)) == 1
     assert erase_customer(ANA, *urls).total == 0
     assert erase_customer(LUIS, *urls) == report
@@ -68,7 +74,7 @@ def test_fresh_databases_hold_nothing_to_erase(tmp_path):
     report = erase_customer(ANA, f"sqlite:///{tmp_path / 'p.db'}", f"sqlite:///{tmp_path / 't.db'}")
     assert report.total == 0
     assert report.lines() == ["conversation events: 0", "leads: 0", "sales notices: 0", "whatsapp messages: 0",
-                              "whatsapp statuses: 0", "model usage: 0", "nps responses: 0"]
+                              "whatsapp statuses: 0", "model usage: 0", "nps responses: 0", "appointments: 0"]
 
 
 @pytest.mark.parametrize("customer_id", ["", "   ", None, 42])
@@ -92,7 +98,7 @@ async def test_the_staff_command_prints_what_it_deleted(configured, capsys):
     assert forget_customer.main([ANA, "--yes"]) == 0
     out = capsys.readouterr().out
     assert f"deleted for {ANA}:" in out and "conversation events: 6" in out and "leads: 1" in out
-    assert "model usage: 1" in out and "nps responses: 1" in out and "total: 12" in out
+    assert "model usage: 1" in out and "nps responses: 1" in out and "total: 13" in out
 
 
 async def test_the_staff_command_deletes_nothing_unless_the_id_is_typed_again(configured, monkeypatch, capsys):
@@ -102,7 +108,7 @@ async def test_the_staff_command_deletes_nothing_unless_the_id_is_typed_again(co
     assert "nothing deleted" in capsys.readouterr().err
     monkeypatch.setattr("builtins.input", lambda _: ANA)
     assert forget_customer.main([ANA]) == 0
-    assert "total: 12" in capsys.readouterr().out
+    assert "total: 13" in capsys.readouterr().out
 
 
 def test_the_staff_command_explains_a_missing_id_and_an_unreachable_database(configured, monkeypatch, capsys):

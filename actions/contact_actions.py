@@ -1,0 +1,196 @@
+"""Rasa actions for contact details: the contact form (name, phone unless on WhatsApp, an optional email offered
+once, consent) and a name, phone or email typed outside any form. Thin adapters over `dealer.contacts`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.catalog_actions import latest_text
+from dealer import contacts_presenter as presenter
+from dealer.contacts import (
+    clean_name,
+    email_in_text,
+    normalize_phone,
+    phone_from_sender,
+    phone_in_text,
+    read_yes_no,
+    valid_email,
+)
+
+WHATSAPP = "whatsapp"
+SEARCH_INTENTS = frozenset({"search_cars", "list_brands", "change_page"})
+# Intents that leave the form to the rules; anything else is read as an answer to the question asked.
+LEAVING_INTENTS = frozenset({"search_cars", "list_brands", "change_page", "help", "goodbye", "ask_financing",
+                             "restart", "delete_my_data", "cancel_appointment", "ask_appointment"})
+
+
+def previous_replies(tracker: Tracker) -> list[str]:
+    """The bot's texts in the turn before this one (between the last two customer messages)."""
+    texts, users = [], 0
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            users += 1
+            if users == 2:
+                break
+        elif event.get("event") == "bot" and users == 1:
+            texts.append(event.get("text"))
+    return texts
+
+
+def _say_varied(dispatcher: CollectingDispatcher, tracker: Tracker, first: str, second: str) -> None:
+    dispatcher.utter_message(text=presenter.varied(previous_replies(tracker), first, second))
+
+
+def _on_whatsapp(tracker: Tracker) -> bool:
+    return tracker.get_latest_input_channel() == WHATSAPP or tracker.sender_id.startswith("whatsapp:")
+
+
+class ValidateContactForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_contact_form"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if tracker.get_slot("requested_slot") and intent in LEAVING_INTENTS and not self._answers(tracker, intent):
+            return []  # not an answer: the form rejects the turn and the rules handle it
+        return await super().run(dispatcher, tracker, domain)
+
+    @staticmethod
+    def _answers(tracker: Tracker, intent: str) -> bool:
+        """The message answers the question asked, whatever intent NLU read («Mercedes Ruiz» is a name here)."""
+        text, asked = latest_text(tracker), tracker.get_slot("requested_slot")
+        if asked == "customer_phone":
+            return phone_in_text(text) is not None
+        if asked == "customer_email":
+            return email_in_text(text) is not None or read_yes_no(text) is False
+        if asked == "contact_consent":
+            return read_yes_no(text) is not None
+        return asked == "customer_name" and intent not in SEARCH_INTENTS and clean_name(text) is not None
+
+    def _asked(self, tracker: Tracker, slot: str) -> bool:
+        return tracker.get_slot("requested_slot") == slot
+
+    async def extract_customer_name(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not self._asked(tracker, "customer_name"):
+            return {}
+        text = latest_text(tracker)
+        if email_in_text(text) or phone_in_text(text):
+            return {}  # the other extractors take it; the name is asked again
+        name = clean_name(text)
+        if name is None:
+            _say_varied(dispatcher, tracker, presenter.bad_name(), presenter.bad_name_again())
+        return {"customer_name": name}
+
+    async def extract_customer_phone(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if tracker.get_slot("customer_phone"):
+            return {}
+        if _on_whatsapp(tracker) and (phone := phone_from_sender(tracker.sender_id)):
+            return {"customer_phone": phone}  # never asked on WhatsApp
+        text = latest_text(tracker)
+        phone = phone_in_text(text)
+        if phone:
+            return {"customer_phone": phone}
+        if self._asked(tracker, "customer_phone"):
+            _say_varied(dispatcher, tracker, presenter.bad_phone(), presenter.bad_phone_again())
+            return {"customer_phone": None}
+        return {}
+
+    async def extract_customer_email(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = latest_text(tracker)
+        if address := email_in_text(text):
+            return {"customer_email": address}
+        if not self._asked(tracker, "customer_email"):
+            return {}
+        if read_yes_no(text) is False:
+            return {"customer_email": ""}  # declined: not offered again
+        _say_varied(dispatcher, tracker, presenter.bad_email(), presenter.bad_email_again())
+        return {"customer_email": None}
+
+    async def extract_contact_consent(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        if not self._asked(tracker, "contact_consent"):
+            return {}
+        answer = read_yes_no(latest_text(tracker))
+        if answer is None:
+            _say_varied(dispatcher, tracker, presenter.consent_not_understood(),
+                        presenter.consent_not_understood_again())
+        return {"contact_consent": answer}
+
+    async def validate_customer_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"customer_phone": normalize_phone(value)}
+
+    async def validate_customer_email(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"customer_email": "" if value == "" else valid_email(value)}
+
+
+class ActionAskCustomerName(Action):
+    def name(self) -> str:
+        return "action_ask_customer_name"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(text=presenter.ask_name())
+        return []
+
+
+class ActionAskCustomerPhone(Action):
+    def name(self) -> str:
+        return "action_ask_customer_phone"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(text=presenter.ask_phone())
+        return []
+
+
+class ActionAskCustomerEmail(Action):
+    def name(self) -> str:
+        return "action_ask_customer_email"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(text=presenter.ask_email())
+        return []
+
+
+class ActionAskContactConsent(Action):
+    def name(self) -> str:
+        return "action_ask_contact_consent"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(text=presenter.ask_consent())
+        return []
+
+
+class ActionSaveContact(Action):
+    """A name, phone or email typed outside any form: kept for the booking or the advisor, never read as an amount
+    or a search."""
+
+    def name(self) -> str:
+        return "action_save_contact"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        text = latest_text(tracker)
+        phone, email = phone_in_text(text), email_in_text(text)
+        name = None if phone or email else clean_name(text)
+        events = [SlotSet(slot, value) for slot, value in
+                  (("customer_phone", phone), ("customer_email", email), ("customer_name", name)) if value]
+        if not events:
+            dispatcher.utter_message(text=presenter.bad_phone() if any(ch.isdigit() for ch in text)
+                                     else presenter.bad_name())
+            return []
+        dispatcher.utter_message(text=presenter.contact_saved(name, phone, email))
+        return events

@@ -28,6 +28,7 @@ from rasa.shared.core.domain import Domain, SessionConfig
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from connectors import rasa_speedups
 from dealer.customer_data import ERASED_SLOT
 from dealer.erasures import holds_erased_events
 from dealer.privacy import pseudonym
@@ -56,6 +57,7 @@ class CustomerTrackerStore(SQLTrackerStore):
             raise ValueError(f"session_ttl_minutes must be above 0, got {session_ttl_minutes!r}")
         super().__init__(domain=domain, **kwargs)
         self.domain = self._domain  # Rasa's constructor stores the domain without the setter below
+        rasa_speedups.install()  # every Rasa server loads this store: the one place that runs in all of them
 
     @property
     def domain(self) -> Domain:

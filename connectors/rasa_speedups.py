@@ -3,26 +3,37 @@
 Profiled on a short REST turn (scripts/turn_cpu.py), these took about a tenth of the Rasa server's CPU:
 - Every answer of the action server is validated with `jsonschema.validate`, which first re-checks Rasa's own
   (constant) response schema against the JSON-Schema meta-schema and builds a new validator. Here the schema is
-  checked once and its validator kept; each answer is still validated in full, with the same error and message.
+  checked once and its validator kept; each answer is still validated in full, and one that fails goes through
+  Rasa's own method, so the error is Rasa's.
 - Every event read from the tracker store or the action server is resolved from its type name by walking all of
   `Event`'s subclasses (and `inspect.isabstract` on each). Here the class found for a name is remembered; a name
   not seen yet takes Rasa's own path, so event classes imported later are still found.
+
+- Every call to the action server opens a new HTTP session and TCP connection (Rasa's `EndpointConfig.request`
+  enters `self.session()` and closes it after one request), which costs CPU on both servers. Here `session()`
+  hands out one session per endpoint and event loop that stays open, so connections are kept alive between
+  calls. Idle connections are dropped by the client after KEEPALIVE_SECONDS, before the server's own keep-alive
+  timeout (Sanic's default, 5 s) could close one under a request being sent.
 
 Installed once per process by the tracker store (connectors/tracker_store.py), which every Rasa server loads.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from typing import Any, Optional
 
-from jsonschema import ValidationError, exceptions, validators
+import aiohttp
+from jsonschema import validators
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.constants import DOCS_BASE_URL
+from rasa.core.constants import DEFAULT_REQUEST_TIMEOUT
 from rasa.shared.core.events import Event
+from rasa.utils.endpoints import EndpointConfig
 
 _installed = False
 RASA_VALIDATE_ACTION_RESULT = RemoteAction._validate_action_result  # Rasa's own, kept for the equivalence tests
+KEEPALIVE_SECONDS = 2.0
 
 
 def install() -> None:
@@ -32,6 +43,7 @@ def install() -> None:
     _installed = True
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(_resolve_by_type(Event.resolve_by_type))
+    EndpointConfig.session = _kept_session
 
 
 @functools.lru_cache(maxsize=1)
@@ -43,18 +55,11 @@ def _action_result_validator() -> Any:
 
 
 def _validate_action_result(self: RemoteAction, result: dict[str, Any]) -> bool:
-    """RemoteAction._validate_action_result with the validator built once (jsonschema.validate's steps otherwise)."""
-    error: Optional[ValidationError] = exceptions.best_match(_action_result_validator().iter_errors(result))
-    if error is None:
+    """RemoteAction._validate_action_result with the validator built once; an invalid answer goes through Rasa's
+    own method, so it fails with Rasa's own error."""
+    if _action_result_validator().is_valid(result):
         return True
-    # Rasa's own wording, so logs and tests that read it see no difference.
-    error.message += (
-        f". Failed to validate Action server response from API, "
-        f"make sure your response from the Action endpoint is valid. "
-        f"For more information about the format visit "
-        f"{DOCS_BASE_URL}/custom-actions"
-    )
-    raise error
+    return RASA_VALIDATE_ACTION_RESULT(self, result)
 
 
 def _resolve_by_type(original: Any) -> Any:
@@ -74,3 +79,34 @@ def _resolve_by_type(original: Any) -> Any:
         return found
 
     return resolve_by_type
+
+
+class _KeptSession:
+    """What `EndpointConfig.session()` returns for `async with`: the endpoint's open session for the running event
+    loop (one per Sanic worker), made on first use with the endpoint's headers, basic auth and timeout; leaving
+    the block does not close it."""
+
+    def __init__(self, endpoint: EndpointConfig):
+        self.endpoint = endpoint
+
+    async def __aenter__(self) -> aiohttp.ClientSession:
+        sessions: dict[asyncio.AbstractEventLoop, aiohttp.ClientSession] = self.endpoint.__dict__.setdefault(
+            "_kept_sessions", {})
+        loop = asyncio.get_running_loop()
+        session = sessions.get(loop)
+        if session is None or session.closed:
+            auth = self.endpoint.basic_auth
+            session = sessions[loop] = aiohttp.ClientSession(
+                headers=self.endpoint.headers,
+                auth=aiohttp.BasicAuth(auth["username"], auth["password"]) if auth else None,
+                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=KEEPALIVE_SECONDS),
+            )
+        return session
+
+    async def __aexit__(self, *_: object) -> None:
+        return None
+
+
+def _kept_session(self: EndpointConfig) -> _KeptSession:
+    return _KeptSession(self)

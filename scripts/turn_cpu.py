@@ -7,7 +7,8 @@ barely moves with the load other processes put on the machine, so it is the figu
     python -m scripts.turn_cpu [--conversations 20] [--stores sqlite|postgres] [--model models/current.tar.gz]
 
 `--stores postgres` uses PostgreSQL (catalog and tracker) and Redis (locks, rate limits), as `make bench`'s scale
-section does; `--py-spy FILE` also records a py-spy profile (speedscope JSON) of the Rasa server during the run.
+section does; `--py-spy FILE` also records a py-spy profile (speedscope JSON) of the Rasa server (or, with
+`--profiled actions`, of the action server) during the run.
 """
 
 from __future__ import annotations
@@ -24,14 +25,15 @@ from scripts.bench import _cpu, run_users, scratch_postgres
 from testing.servers import DEFAULT_MODEL, LOAD_GENERATOR_LIMITS, BotServers, free_port, running_environment
 
 
-def measure(environment: dict[str, str], model: Path, conversations: int, log: Path, profile: Path | None) -> dict:
+def measure(environment: dict[str, str], model: Path, conversations: int, log: Path, profile: Path | None,
+            profiled: str = "rasa") -> dict:
     with open(log, "w") as output, BotServers(running_environment(environment), model=model, output=output) as servers:
         run_users(servers, 1, 2, "cpu-warmup")  # first statements, lazy loads, caches
         rasa_before, action_before = _cpu([servers])
         spy = None
         if profile is not None:
             spy = subprocess.Popen(["py-spy", "record", "--format", "speedscope", "--rate", "200", "--gil", "--output",
-                                    str(profile), "--pid", str(servers.pids()[1])], stdout=subprocess.DEVNULL,
+                                    str(profile), "--pid", str(servers.pids()[profiled == "rasa"])], stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
             time.sleep(1)
         run = run_users(servers, 1, conversations, "cpu", prefix="turn")
@@ -56,6 +58,7 @@ def main() -> int:
     parser.add_argument("--stores", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--py-spy", type=Path, dest="profile", help="write a py-spy profile of the Rasa server here")
+    parser.add_argument("--profiled", choices=("rasa", "actions"), default="rasa", help="the server --py-spy records")
     parser.add_argument("--log", type=Path, help="the servers' output (default: a temporary file)")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE", help="an extra setting")
     args = parser.parse_args()
@@ -68,12 +71,12 @@ def main() -> int:
                 import_catalog(DEFAULT_CSV, database_url)
                 redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
                 figures = measure({**common, "DATABASE_URL": database_url, "TRACKER_STORE_URL": database_url,
-                                   "REDIS_URL": redis_url}, args.model, args.conversations, log, args.profile)
+                                   "REDIS_URL": redis_url}, args.model, args.conversations, log, args.profile, args.profiled)
         else:
             catalog_url = f"sqlite:///{folder}/catalog.db"
             import_catalog(DEFAULT_CSV, catalog_url)
             figures = measure({**common, "DATABASE_URL": catalog_url, "TRACKER_STORE_URL": f"sqlite:///{folder}/tracker.db"},
-                              args.model, args.conversations, log, args.profile)
+                              args.model, args.conversations, log, args.profile, args.profiled)
     for name, value in figures.items():
         print(f"{name}: {value:.1f}" if isinstance(value, float) else f"{name}: {value}")
     return 0

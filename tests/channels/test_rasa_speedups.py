@@ -83,29 +83,3 @@ def test_install_is_idempotent() -> None:
     rasa_speedups.install()
     assert Event.resolve_by_type is installed_resolve
 
-
-async def test_endpoint_requests_share_one_kept_alive_connection() -> None:
-    from aiohttp import web
-
-    client_ports = []
-
-    async def webhook(request: web.Request) -> web.Response:
-        client_ports.append(request.transport.get_extra_info("peername")[1])
-        return web.json_response({"events": [], "responses": [{"text": await request.text()}]})
-
-    app = web.Application()
-    app.router.add_post("/webhook", webhook)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    endpoint = EndpointConfig(f"http://127.0.0.1:{port}/webhook")
-    try:
-        answers = [await endpoint.request(json={"turn": number}, method="post") for number in range(3)]
-        assert [answer["responses"][0]["text"] for answer in answers] == ['{"turn": 0}', '{"turn": 1}', '{"turn": 2}']
-        assert len(set(client_ports)) == 1  # one connection, kept alive
-    finally:
-        async with endpoint.session() as session:
-            await session.close()
-        await runner.cleanup()

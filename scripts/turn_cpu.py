@@ -1,10 +1,11 @@
 """CPU milliseconds per REST turn of the Rasa server and of the action server, read from /proc.
 
-One customer at a time runs the bench's catalog conversation (scripts/bench.py CONVERSATION) again and again; the
-CPU seconds both servers used meanwhile, divided by the turns, is the cost of a turn. CPU time, unlike latency,
+One customer at a time (or `--users N` at once) runs the bench's catalog conversation (scripts/bench.py
+CONVERSATION) again and again; the CPU seconds both servers used meanwhile, divided by the turns, is the cost of a
+turn. CPU time, unlike latency,
 barely moves with the load other processes put on the machine, so it is the figure to compare code changes by.
 
-    python -m scripts.turn_cpu [--conversations 20] [--stores sqlite|postgres] [--model models/current.tar.gz]
+    python -m scripts.turn_cpu [--conversations 20] [--users 1] [--stores sqlite|postgres] [--model models/current.tar.gz]
 
 `--stores postgres` uses PostgreSQL (catalog and tracker) and Redis (locks, rate limits), as `make bench`'s scale
 section does; `--py-spy FILE` also records a py-spy profile (speedscope JSON) of the Rasa server (or, with
@@ -26,7 +27,7 @@ from testing.servers import DEFAULT_MODEL, LOAD_GENERATOR_LIMITS, BotServers, fr
 
 
 def measure(environment: dict[str, str], model: Path, conversations: int, log: Path, profile: Path | None,
-            profiled: str = "rasa") -> dict:
+            profiled: str = "rasa", users: int = 1) -> dict:
     with open(log, "w") as output, BotServers(running_environment(environment), model=model, output=output) as servers:
         run_users(servers, 1, 2, "cpu-warmup")  # first statements, lazy loads, caches
         rasa_before, action_before = _cpu([servers])
@@ -36,25 +37,27 @@ def measure(environment: dict[str, str], model: Path, conversations: int, log: P
                                     str(profile), "--pid", str(servers.pids()[profiled == "rasa"])], stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL)
             time.sleep(1)
-        run = run_users(servers, 1, conversations, "cpu", prefix="turn")
+        run = run_users(servers, users, conversations, "cpu", prefix="turn")
         rasa_after, action_after = _cpu([servers])
         if spy is not None:
             spy.send_signal(2)
             spy.wait(timeout=60)
-    turns = run["turn_1u_turns"]
+    turns = run[f"turn_{users}u_turns"]
     return {
         "turns": turns,
-        "failed_turns": run["turn_1u_failed_turns"],
+        "failed_turns": run[f"turn_{users}u_failed_turns"],
         "rasa_cpu_ms_per_turn": (rasa_after - rasa_before) / turns * 1000,
         "action_cpu_ms_per_turn": (action_after - action_before) / turns * 1000,
-        "p50_ms": run["turn_1u_p50_ms"],
-        "p95_ms": run["turn_1u_p95_ms"],
+        "turns_per_s": run[f"turn_{users}u_turns_per_s"],
+        "p50_ms": run[f"turn_{users}u_p50_ms"],
+        "p95_ms": run[f"turn_{users}u_p95_ms"],
     }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--conversations", type=int, default=20)
+    parser.add_argument("--conversations", type=int, default=20, help="per user")
+    parser.add_argument("--users", type=int, default=1, help="customers writing at once")
     parser.add_argument("--stores", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--py-spy", type=Path, dest="profile", help="write a py-spy profile of the Rasa server here")
@@ -71,12 +74,13 @@ def main() -> int:
                 import_catalog(DEFAULT_CSV, database_url)
                 redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
                 figures = measure({**common, "DATABASE_URL": database_url, "TRACKER_STORE_URL": database_url,
-                                   "REDIS_URL": redis_url}, args.model, args.conversations, log, args.profile, args.profiled)
+                                   "REDIS_URL": redis_url},
+                                  args.model, args.conversations, log, args.profile, args.profiled, args.users)
         else:
             catalog_url = f"sqlite:///{folder}/catalog.db"
             import_catalog(DEFAULT_CSV, catalog_url)
             figures = measure({**common, "DATABASE_URL": catalog_url, "TRACKER_STORE_URL": f"sqlite:///{folder}/tracker.db"},
-                              args.model, args.conversations, log, args.profile, args.profiled)
+                              args.model, args.conversations, log, args.profile, args.profiled, args.users)
     for name, value in figures.items():
         print(f"{name}: {value:.1f}" if isinstance(value, float) else f"{name}: {value}")
     return 0

@@ -2,8 +2,8 @@
 
 One customer at a time (or `--users N` at once) runs the bench's catalog conversation (scripts/bench.py
 CONVERSATION) again and again; the CPU seconds both servers used meanwhile, divided by the turns, is the cost of a
-turn. CPU time, unlike latency,
-barely moves with the load other processes put on the machine, so it is the figure to compare code changes by.
+turn. CPU time, unlike latency, barely moves with the load other processes put on the machine, so it is the
+figure to compare code changes by.
 
     python -m scripts.turn_cpu [--conversations 20] [--users 1] [--stores sqlite|postgres] [--model models/current.tar.gz]
 

@@ -13,13 +13,19 @@
 - A confirmed data-deletion request (the `data_erased` slot set by action_delete_customer_data) erases the
   customer's stored conversation. Saving it instead would write the turn's events back: Rasa saves every event
   of the session that the database does not hold, and after the erasure it holds none.
+- Rasa finds which events of a tracker are new by counting, at every save, the session's events in the database
+  (the same query with a sub-query as the read). A tracker this store read knows that number already: the events
+  it was read with. Turns of one conversation run one at a time (connectors/lock_store.py), so nothing else adds
+  to the session between the read and the save; a tracker not read here, or saved a second time, is counted.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import logging
 import time
+from collections.abc import Iterator
 from typing import Any, Optional
 
 from rasa.core.tracker_store import SQLTrackerStore
@@ -28,12 +34,15 @@ from rasa.shared.core.domain import Domain, SessionConfig
 from rasa.shared.core.events import ActionExecuted, Event, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from connectors import rasa_speedups
 from dealer.customer_data import ERASED_SLOT
 from dealer.erasures import holds_erased_events
 from dealer.privacy import pseudonym
 from dealer.settings import get_settings
 
 logger = logging.getLogger(__name__)
+# Set on a tracker this store read: how many of its events the database held then (see _additional_events).
+_STORED_EVENTS = "_dealer_stored_events"
 
 
 class CustomerTrackerStore(SQLTrackerStore):
@@ -56,6 +65,7 @@ class CustomerTrackerStore(SQLTrackerStore):
             raise ValueError(f"session_ttl_minutes must be above 0, got {session_ttl_minutes!r}")
         super().__init__(domain=domain, **kwargs)
         self.domain = self._domain  # Rasa's constructor stores the domain without the setter below
+        rasa_speedups.install()  # every Rasa server loads this store: the one place that runs in all of them
 
     @property
     def domain(self) -> Domain:
@@ -68,6 +78,18 @@ class CustomerTrackerStore(SQLTrackerStore):
             self.session_ttl_minutes, domain.session_config.carry_over_slots
         )
         self._domain = domain
+
+    async def retrieve(self, sender_id: str) -> Optional[DialogueStateTracker]:
+        tracker = await super().retrieve(sender_id)
+        if tracker is not None:
+            setattr(tracker, _STORED_EVENTS, len(tracker.events))
+        return tracker
+
+    def _additional_events(self, session: Any, tracker: DialogueStateTracker) -> Iterator:
+        stored = tracker.__dict__.pop(_STORED_EVENTS, None)  # good for one save only
+        if stored is None:
+            return super()._additional_events(session, tracker)
+        return itertools.islice(tracker.events, stored, len(tracker.events))
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         if tracker.get_slot(ERASED_SLOT):

@@ -95,3 +95,17 @@ async def test_a_session_does_not_roll_over_in_the_middle_of_a_form(store_url):
     tracker.update_with_events(one_turn("50 mil"), DOMAIN)
     await store.save(tracker)
     assert len([e for e in (await store.retrieve("luis")).events if isinstance(e, UserUttered)]) == 2
+
+
+async def test_a_tracker_read_and_saved_again_stores_each_event_once(store_url):
+    store = CustomerTrackerStore(host=store_url, domain=DOMAIN, session_ttl_minutes=60)
+    await store.save(conversation("marta"))
+    stored = len((await store.retrieve_full_tracker("marta")).events)
+    tracker = await store.retrieve("marta")
+    tracker.update_with_events(one_turn("otra"), DOMAIN)
+    await store.save(tracker)  # the new events only, from the number read
+    tracker.update_with_events(one_turn("y otra"), DOMAIN)
+    await store.save(tracker)  # saved a second time: counted in the database, as Rasa does
+    full = await store.retrieve_full_tracker("marta")
+    assert len(full.events) == stored + 2 * len(one_turn("x"))
+    assert [event.text for event in full.events if isinstance(event, UserUttered)] == ["hola", "otra", "y otra"]

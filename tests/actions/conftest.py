@@ -19,7 +19,8 @@ def catalog_on_test_database(monkeypatch, seeded_sqlite_url):
     services.reset()
 
 
-def make_tracker(text: str, intent: str, slots: Optional[dict[str, Any]] = None) -> Tracker:
+def make_tracker(text: str, intent: str, slots: Optional[dict[str, Any]] = None,
+                 active_loop: Optional[str] = None) -> Tracker:
     return Tracker.from_dict({
         "sender_id": "test-customer",
         "slots": slots or {},
@@ -27,7 +28,7 @@ def make_tracker(text: str, intent: str, slots: Optional[dict[str, Any]] = None)
         "events": [],
         "paused": False,
         "followup_action": None,
-        "active_loop": {},
+        "active_loop": {"name": active_loop} if active_loop else {},
         "latest_action_name": "action_listen",
     })
 

@@ -37,7 +37,9 @@ async def validate(text: str, intent: str, slots: dict[str, Any]):
     from rasa_sdk.executor import CollectingDispatcher
 
     dispatcher = CollectingDispatcher()
-    events = await ValidateFinancingForm().run(dispatcher, make_tracker(text, intent, slots), DOMAIN)
+    # Rasa sends the open form with every turn after the one that opened it (that one asks the first slot).
+    active_loop = "financing_form" if slots.get("requested_slot") else None
+    events = await ValidateFinancingForm().run(dispatcher, make_tracker(text, intent, slots, active_loop), DOMAIN)
     return [message["text"] for message in dispatcher.messages], slots_from(events)
 
 
@@ -144,7 +146,9 @@ async def test_a_plan_is_computed_by_code_and_stored_as_a_lead(listing):
     down_payment = Decimal(car.price) * Decimal("0.2")
     plan = compute_plan(Decimal(car.price), down_payment, 4, TERMS)
     assert f"Mensualidad: {format_mxn(plan.monthly_payment)}" in messages[0]
-    assert "48 pagos" in messages[0] and format_mxn(down_payment) in messages[0]
+    assert f"× {plan.payments}" in messages[0] and format_mxn(down_payment) in messages[0]
+    for amount in (plan.financed_amount, plan.total_interest, plan.down_payment + plan.total_paid):
+        assert format_mxn(amount) in messages[0]
     assert events == []
     assert _lead_count() == before + 1
     with session_scope(get_settings().database_url) as session:

@@ -26,7 +26,12 @@ from dealer.catalog.repository import CarRecord
 from dealer.dialogue import presenter as dialogue_presenter
 from dealer.financing import presenter
 from dealer.financing.plans import check_down_payment, compare_terms, compute_plan
-from dealer.financing.reading import DownPaymentInput, FinancingMessage, read_financing_message
+from dealer.financing.reading import (
+    DownPaymentInput,
+    FinancingMessage,
+    asks_how_financing_works,
+    read_financing_message,
+)
 from dealer.leads.store import LeadStore, NewLead
 from dealer.privacy import pseudonym
 
@@ -35,6 +40,7 @@ logger = logging.getLogger(__name__)
 ANSWER_INTENTS = ("inform", "ask_financing", "car_details", "nlu_fallback")
 ASSUMED_PRICE_SLOT = "assumed_price"
 ALL_TERMS = "all"  # finance_term value for "compara plazos"
+_CAR_ENTITIES = {"make", "model", "stock_id", "position"}  # a car named by the catalog's words
 _BARE_NUMBER = re.compile(r"\s*(\d{1,2})\s*")
 _NO_DOWN_PAYMENT = re.compile(r"\b(?:sin enganche|nada de enganche|no tengo enganche|cero)\b")
 
@@ -90,6 +96,18 @@ class ValidateFinancingForm(FormThatNeverTraps):
         if tracker.get_slot(ASSUMED_PRICE_SLOT) and not tracker.get_slot("selected_car"):
             return [slot for slot in domain_slots if slot != "selected_car"]
         return domain_slots
+
+    def carries_answer(self, tracker: Tracker) -> bool:
+        message = self._message(tracker)
+        entities = {entity.get("entity") for entity in tracker.latest_message.get("entities") or []}
+        return bool(
+            message.car or message.down_payment or message.years is not None or message.compare_terms
+            or message.assumed_price is not None or self._bare_number(tracker) is not None
+            or entities & _CAR_ENTITIES or _NO_DOWN_PAYMENT.search(latest_text(tracker).lower())
+        )
+
+    def asks_about_the_form(self, tracker: Tracker) -> bool:
+        return asks_how_financing_works(latest_text(tracker))
 
     @staticmethod
     def _message(tracker: Tracker) -> FinancingMessage:

@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 from actions.catalog_actions import latest_text
 from actions.fallback_actions import open_reply
 from dealer.dialogue import presenter
-from dealer.dialogue.form_turns import CLOSING_INTENTS, FormTurn, closes_topic, form_turn
+from dealer.dialogue.form_turns import CLOSING_INTENTS, FormTurn, closes_topic, form_turn, looks_like_question
 
 DIGRESSIONS_SLOT = "form_digressions"  # messages in a row that did not answer the open form
 # Intents whose rules (data/rules/) end the form and run their own flow.
@@ -47,12 +47,21 @@ class FormThatNeverTraps(FormValidationAction, abc.ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         active = (tracker.active_loop or {}).get("name") == self.form_name()
+        carries_answer = self.carries_answer(tracker)
         if not active or not tracker.get_slot("requested_slot"):
+            if not carries_answer and self.asks_about_the_form(tracker):
+                # «¿qué tasa manejan?» opened the form: it is answered, and the form does not start.
+                await self.serve(dispatcher, tracker, intent, closing=False)
+                return [SlotSet(DIGRESSIONS_SLOT, 0), ActiveLoop(None)]
             # Opening the form: read what started it; the count starts afresh.
             events = await self.answered(dispatcher, tracker, domain)
             return events + ([SlotSet(DIGRESSIONS_SLOT, 0)] if digressions(tracker) else [])
         so_far = digressions(tracker)
-        turn = form_turn(intent, latest_text(tracker), self.answer_intents, so_far)
+        # A question of an answering intent that carries nothing the form can read («¿y qué tasa manejan?») is not
+        # an answer either; «no sé» still is (the form says what it needs).
+        text = latest_text(tracker)
+        answer_intents = self.answer_intents if carries_answer or not looks_like_question(text) else ()
+        turn = form_turn(intent, text, answer_intents, so_far)
         if turn is FormTurn.ANSWER:
             events = await self.answered(dispatcher, tracker, domain)
             return events + ([SlotSet(DIGRESSIONS_SLOT, 0)] if so_far else [])
@@ -64,6 +73,14 @@ class FormThatNeverTraps(FormValidationAction, abc.ABC):
             return [SlotSet(DIGRESSIONS_SLOT, so_far + 1)]  # the form asks its question again
         dispatcher.utter_message(text=presenter.form_left(self.resume_hint))
         return [SlotSet(DIGRESSIONS_SLOT, 0), ActiveLoop(None)]
+
+    def carries_answer(self, tracker: Tracker) -> bool:
+        """Whether the message holds something this form can read (a value for one of its slots)."""
+        return True
+
+    def asks_about_the_form(self, tracker: Tracker) -> bool:
+        """Whether the message asks how the form's subject works (answered, not filled in)."""
+        return False
 
     async def answered(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                        domain: DomainDict) -> list[EventType]:

@@ -32,6 +32,17 @@ _DIGIT = re.compile(r"\d")
 _MAX_CLOSING_WORDS = 6  # longer messages carry something else («ya no quiero el 2, mejor el 3»)
 
 
+_QUESTION_START = re.compile(
+    r"^(?:y |oye |oiga |oigan |una pregunta |pregunta )?(?:que|como|cuando|donde|cual|cuales|cuanto|cuantos|por que|"
+    r"puedo|se puede|tienen|hay|aceptan|dan|piden|manejan|hacen|es|son)\b"
+)
+
+
+def looks_like_question(text: str) -> bool:
+    """«¿y aceptan transferencia?», «oye cómo funciona»: a question, whatever intent the model gave it."""
+    return "?" in (text or "") or bool(_QUESTION_START.search(fold(text or "")))
+
+
 def closes_topic(text: str) -> bool:
     folded = fold(text or "")
     return len(folded.split()) <= _MAX_CLOSING_WORDS and bool(_CLOSING_WORDS.search(folded))

@@ -152,3 +152,16 @@ def read_financing_message(text: str, stock_ids: StockIdFormat) -> FinancingMess
         compare_terms=bool(_COMPARE.search(spelled)),
         assumed_price=assumed[0] if assumed else None,
     )
+
+
+# A question about how financing works (rate, requirements, prepayment...), not a request for a plan.
+_FINANCING_QUESTION = re.compile(
+    r"\b(?:tasa|interes(?:es)?|requisitos?|papeles|documentos|aval|buro|funciona|aprobacion|aprueban|"
+    r"adelantar|liquidar|penalizacion|pagarlo antes|pagar antes|antes de tiempo|enganche minimo|minimo de enganche|"
+    r"que plazos|cuantos plazos|a cuantos (?:anos|meses) financian)\b"
+)
+
+
+def asks_how_financing_works(text: str) -> bool:
+    """«¿qué tasa manejan?», «¿qué requisitos piden?», «¿puedo pagarlo antes?»: answered, not computed."""
+    return bool(_FINANCING_QUESTION.search(spell_out_digits(text)))

@@ -26,6 +26,12 @@ DIGRESSIONS_SLOT = "form_digressions"  # messages in a row that did not answer t
 HANDED_TO_RULES = ("search_cars", "list_brands", "change_page", "help", "goodbye", "delete_my_data")
 
 
+def _search_without_filters(intent: Any, tracker: Tracker) -> bool:
+    """«¿y tienen garantía?» read as a search names nothing of the catalog: it is a question, served here."""
+    return intent == "search_cars" and not tracker.latest_message.get("entities") and looks_like_question(
+        latest_text(tracker))
+
+
 def closes_topic_or_intent(intent: Any, text: str) -> bool:
     return intent in CLOSING_INTENTS or closes_topic(text)
 
@@ -65,7 +71,7 @@ class FormThatNeverTraps(FormValidationAction, abc.ABC):
         if turn is FormTurn.ANSWER:
             events = await self.answered(dispatcher, tracker, domain)
             return events + ([SlotSet(DIGRESSIONS_SLOT, 0)] if so_far else [])
-        if intent in HANDED_TO_RULES:
+        if intent in HANDED_TO_RULES and not _search_without_filters(intent, tracker):
             return []  # rejected: a rule ends the form and runs the flow asked for
         closing = turn is FormTurn.LEAVE and closes_topic_or_intent(intent, latest_text(tracker))
         await self.serve(dispatcher, tracker, intent, closing)

@@ -109,3 +109,8 @@ async def test_a_supposed_price_gives_an_estimate_without_a_car():
     assert "Estimación para un auto de $250,000.00" in text and "Monto a financiar: $200,000.00" in text
     assert "Intereses totales" in text and "Total pagado" in text
     assert slots_from(plan_events) == {"assumed_price": None}
+
+
+async def test_a_question_read_as_a_search_without_catalog_words_is_served_not_searched(asking_down_payment):
+    messages, events = await in_form("y tienen garantia?", "search_cars", asking_down_payment)
+    assert messages and "garantía" in messages[0].lower() and slots_from(events) == {"form_digressions": 1}

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from sqlalchemy import func, select
 
 from actions.financing_actions import ActionAskDownPayment, ActionFinancingPlan, ValidateFinancingForm
@@ -16,20 +14,9 @@ from dealer.catalog.query import CarFilters
 from dealer.database import session_scope
 from dealer.financing.plans import FinancingTerms, compare_terms, compute_plan, format_mxn
 from dealer.leads.models import UNCONFIGURED, Lead
-from dealer.settings import PROJECT_ROOT, get_settings
-from tests.actions.conftest import make_tracker, slots_from
+from dealer.settings import get_settings
+from tests.actions.conftest import DOMAIN, make_tracker, slots_from
 
-
-def _domain() -> dict[str, Any]:
-    domain: dict[str, Any] = {"forms": {}, "slots": {}}
-    for path in Path(PROJECT_ROOT, "rasa_project", "domain").glob("*.yml"):
-        part = yaml.safe_load(path.read_text())
-        domain["forms"].update(part.get("forms") or {})
-        domain["slots"].update(part.get("slots") or {})
-    return domain
-
-
-DOMAIN = _domain()
 TERMS = FinancingTerms()
 
 

@@ -11,8 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.financing_actions import ActionAskSelectedCar, ActionFinancingPlan, ValidateFinancingForm
 from actions.services import catalog
 from dealer.catalog.query import CarFilters
-from tests.actions.conftest import make_tracker, slots_from
-from tests.actions.test_financing_actions import DOMAIN
+from tests.actions.conftest import DOMAIN, make_tracker, slots_from
 
 
 async def in_form(text: str, intent: str, slots: dict[str, Any]):

@@ -3,7 +3,7 @@
 An answer goes to the form's own extraction and validation. A message that is not an answer is served here (its open
 answer, or a courtesy) and counted: the first time the form asks its question again; the second time in a row, or
 when the message closes the topic, the form ends itself with what it has. Messages with a flow of their own (a
-search, the brands, a page, the menu, a goodbye, a reset) are rejected instead, and the rules in data/rules/ end the
+search, the brands, a page, the menu, a goodbye, deleting data) are rejected instead, and rules in data/rules/ end the
 form and run that flow."""
 
 from __future__ import annotations

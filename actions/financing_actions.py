@@ -97,6 +97,13 @@ class ValidateFinancingForm(FormThatNeverTraps):
             return [slot for slot in domain_slots if slot != "selected_car"]
         return domain_slots
 
+    def answering_intents(self, tracker: Tracker) -> tuple[str, ...]:
+        # Asked which car, «un versa» names one: it answers (several Versas are listed to pick from), not a search.
+        names_a_car = {entity.get("entity") for entity in tracker.latest_message.get("entities") or []} & _CAR_ENTITIES
+        if tracker.get_slot("requested_slot") == "selected_car" and names_a_car:
+            return (*self.answer_intents, "search_cars")
+        return self.answer_intents
+
     def carries_answer(self, tracker: Tracker) -> bool:
         message = self._message(tracker)
         entities = {entity.get("entity") for entity in tracker.latest_message.get("entities") or []}

@@ -66,7 +66,7 @@ class FormThatNeverTraps(FormValidationAction, abc.ABC):
         # A question of an answering intent that carries nothing the form can read («¿y qué tasa manejan?») is not
         # an answer either; «no sé» still is (the form says what it needs).
         text = latest_text(tracker)
-        answer_intents = self.answer_intents if carries_answer or not looks_like_question(text) else ()
+        answer_intents = self.answering_intents(tracker) if carries_answer or not looks_like_question(text) else ()
         turn = form_turn(intent, text, answer_intents, so_far)
         if turn is FormTurn.ANSWER:
             events = await self.answered(dispatcher, tracker, domain)
@@ -79,6 +79,10 @@ class FormThatNeverTraps(FormValidationAction, abc.ABC):
             return [SlotSet(DIGRESSIONS_SLOT, so_far + 1)]  # the form asks its question again
         dispatcher.utter_message(text=presenter.form_left(self.resume_hint))
         return [SlotSet(DIGRESSIONS_SLOT, 0), ActiveLoop(None)]
+
+    def answering_intents(self, tracker: Tracker) -> tuple[str, ...]:
+        """The intents that answer the question asked now (a form may widen them for one of its questions)."""
+        return self.answer_intents
 
     def carries_answer(self, tracker: Tracker) -> bool:
         """Whether the message holds something this form can read (a value for one of its slots)."""

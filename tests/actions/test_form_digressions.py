@@ -113,3 +113,13 @@ async def test_a_supposed_price_gives_an_estimate_without_a_car():
 async def test_a_question_read_as_a_search_without_catalog_words_is_served_not_searched(asking_down_payment):
     messages, events = await in_form("y tienen garantia?", "search_cars", asking_down_payment)
     assert messages and "garantía" in messages[0].lower() and slots_from(events) == {"form_digressions": 1}
+
+
+async def test_asked_which_car_a_model_named_answers_instead_of_searching():
+    state = {"requested_slot": "selected_car", "down_payment": "30000.00", "finance_term": 5}
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("un versa", "search_cars", state, active_loop="financing_form")
+    tracker.latest_message["entities"] = [{"entity": "model", "value": "Versa"}]
+    events = await ValidateFinancingForm().run(dispatcher, tracker, DOMAIN)
+    versa = catalog().search(CarFilters(model="Versa"), page=1, page_size=5).cars
+    assert len(versa) == 1 and slots_from(events)["selected_car"] == versa[0].stock_id

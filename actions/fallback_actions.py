@@ -9,18 +9,19 @@ import math
 from typing import Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
+from rasa_sdk.events import EventType, FollowupAction, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.catalog_actions import current_listing
+from actions.catalog_actions import current_listing, latest_text
 from actions.services import catalog, open_answerer, settings
 from dealer.catalog.listing import Listing
 from dealer.catalog.presenter import car_line, describe_filters
 from dealer.catalog.query import CarFilters
 from dealer.catalog.repository import CarRecord
 from dealer.customer_profile import profile_line
+from dealer.financing.reading import asks_for_an_estimate
 from dealer.llm.memory import ConversationMemory
 from dealer.llm.prompt import Turn
 from dealer.llm.usage import account
@@ -29,6 +30,7 @@ from dealer.observability.turns import MODEL_USAGE_KEY, session_id
 logger = logging.getLogger(__name__)
 
 SUMMARY_SLOT = "conversation_summary"
+FINANCING_FORM = "financing_form"
 OUT_OF_SCOPE_REPLY = (
     "Eso se me escapa 😅, yo te ayudo a encontrar tu próximo auto. Escribe «menú» para ver lo que puedo hacer."
 )
@@ -39,6 +41,8 @@ class ActionFallback(Action):
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if asks_for_an_estimate(latest_text(tracker), catalog().stock_id_format()):
+            return [FollowupAction(FINANCING_FORM)]  # the form reads the supposed price and gives an estimate
         text, usage, events = await open_reply(tracker)
         if text:
             dispatcher.utter_message(text=text, **usage)

@@ -165,3 +165,12 @@ _FINANCING_QUESTION = re.compile(
 def asks_how_financing_works(text: str) -> bool:
     """«¿qué tasa manejan?», «¿qué requisitos piden?», «¿puedo pagarlo antes?»: answered, not computed."""
     return bool(_FINANCING_QUESTION.search(spell_out_digits(text)))
+
+
+_PAYMENT_WORDS = re.compile(r"\b(?:pagar\w*|pagaria|mensualidad\w*|al mes|mensual\w*|credito|financ\w*|plazos?)\b")
+
+
+def asks_for_an_estimate(text: str, stock_ids: StockIdFormat) -> bool:
+    """«si el auto cuesta 250 mil, ¿cuánto pagaría?»: a plan for a supposed price, whatever intent it was read as."""
+    return (read_financing_message(text, stock_ids).assumed_price is not None
+            and bool(_PAYMENT_WORDS.search(spell_out_digits(text))))

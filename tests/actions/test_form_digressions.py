@@ -123,3 +123,12 @@ async def test_asked_which_car_a_model_named_answers_instead_of_searching():
     events = await ValidateFinancingForm().run(dispatcher, tracker, DOMAIN)
     versa = catalog().search(CarFilters(model="Versa"), page=1, page_size=5).cars
     assert len(versa) == 1 and slots_from(events)["selected_car"] == versa[0].stock_id
+
+
+async def test_a_supposed_price_read_as_a_question_opens_the_financing_form():
+    from actions.fallback_actions import ActionFallback
+
+    dispatcher = CollectingDispatcher()
+    events = await ActionFallback().run(
+        dispatcher, make_tracker("si el auto cuesta 250 mil, ¿cuánto pagaría?", "ask_dealer", {}), DOMAIN)
+    assert events == [{"event": "followup", "timestamp": None, "name": "financing_form"}] and not dispatcher.messages

@@ -6,20 +6,22 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
+from typing import Optional
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
+from rasa_sdk.events import EventType, FollowupAction, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
-from actions.catalog_actions import current_listing
+from actions.catalog_actions import current_listing, latest_text
 from actions.services import catalog, open_answerer, settings
 from dealer.catalog.listing import Listing
 from dealer.catalog.presenter import car_line, describe_filters
 from dealer.catalog.query import CarFilters
 from dealer.catalog.repository import CarRecord
 from dealer.customer_profile import profile_line
+from dealer.financing.reading import asks_for_an_estimate
 from dealer.llm.memory import ConversationMemory
 from dealer.llm.prompt import Turn
 from dealer.llm.usage import account
@@ -28,6 +30,7 @@ from dealer.observability.turns import MODEL_USAGE_KEY, session_id
 logger = logging.getLogger(__name__)
 
 SUMMARY_SLOT = "conversation_summary"
+FINANCING_FORM = "financing_form"
 OUT_OF_SCOPE_REPLY = (
     "Eso se me escapa 😅, yo te ayudo a encontrar tu próximo auto. Escribe «menú» para ver lo que puedo hacer."
 )
@@ -38,36 +41,45 @@ class ActionFallback(Action):
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        question = tracker.latest_message.get("text") or ""
-        try:
-            listed_cars, listing = await asyncio.to_thread(_listing, tracker)
-        except SQLAlchemyError:
-            logger.exception("the listing could not be read for the open answer; answering without it")
-            listed_cars, listing = [], ""
-        memory = ConversationMemory.from_slot(tracker.get_slot(SUMMARY_SLOT))
-        answer = await open_answerer().answer(
-            question if isinstance(question, str) else "", listing, listed_cars, _history(tracker),
-            memory=memory, profile=profile_line(tracker.current_slot_values()), customer_id=tracker.sender_id,
-        )
-        # What the model cost rides on the reply's metadata to the Rasa server's turn line (not to the customer).
-        usage = {}
-        if answer.usage is not None:
-            usage[MODEL_USAGE_KEY] = await asyncio.to_thread(
-                account, answer.usage, settings().llm, settings().database_url, tracker.sender_id,
-                session_id(_session_started_at(tracker)), tracker.get_latest_input_channel() or "unknown",
-            )
-        if answer.text:
-            dispatcher.utter_message(text=answer.text, **usage)
+        if asks_for_an_estimate(latest_text(tracker), catalog().stock_id_format()):
+            return [FollowupAction(FINANCING_FORM)]  # the form reads the supposed price and gives an estimate
+        text, usage, events = await open_reply(tracker)
+        if text:
+            dispatcher.utter_message(text=text, **usage)
         elif (tracker.latest_message.get("intent") or {}).get("name") == "out_of_scope":
             dispatcher.utter_message(text=OUT_OF_SCOPE_REPLY, **usage)
         else:
             dispatcher.utter_message(response="utter_help", **usage)
         # The open turn is dropped from the dialogue history so it cannot derail the next prediction (its text
         # stays in the events, so the next prompt still sees it).
-        events: list[EventType] = [UserUtteranceReverted()]
-        if answer.memory != memory:
-            events.append(SlotSet(SUMMARY_SLOT, answer.memory.to_slot()))
-        return events
+        return [UserUtteranceReverted(), *events]
+
+
+async def open_reply(tracker: Tracker) -> tuple[Optional[str], dict, list[EventType]]:
+    """The open answer to the latest message (None: nothing grounded to say), the model usage to attach to the
+    reply's metadata, and the events that keep the running summary."""
+    question = tracker.latest_message.get("text") or ""
+    try:
+        listed_cars, listing = await asyncio.to_thread(_listing, tracker)
+    except SQLAlchemyError:
+        logger.exception("the listing could not be read for the open answer; answering without it")
+        listed_cars, listing = [], ""
+    memory = ConversationMemory.from_slot(tracker.get_slot(SUMMARY_SLOT))
+    answer = await open_answerer().answer(
+        question if isinstance(question, str) else "", listing, listed_cars, _history(tracker),
+        memory=memory, profile=profile_line(tracker.current_slot_values()), customer_id=tracker.sender_id,
+    )
+    # What the model cost rides on the reply's metadata to the Rasa server's turn line (not to the customer).
+    usage = {}
+    if answer.usage is not None:
+        usage[MODEL_USAGE_KEY] = await asyncio.to_thread(
+            account, answer.usage, settings().llm, settings().database_url, tracker.sender_id,
+            session_id(_session_started_at(tracker)), tracker.get_latest_input_channel() or "unknown",
+        )
+    events: list[EventType] = []
+    if answer.memory != memory:
+        events.append(SlotSet(SUMMARY_SLOT, answer.memory.to_slot()))
+    return answer.text, usage, events
 
 
 def _session_started_at(tracker: Tracker) -> float:

@@ -10,21 +10,28 @@ import re
 from decimal import Decimal
 from typing import Any, Optional
 
-from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.catalog_actions import SERVICE_UNAVAILABLE, CatalogAction, current_listing, latest_text
+from actions.form_digressions import FormThatNeverTraps, digressions
 from actions.services import catalog, lead_notifier, settings
 from dealer import metrics
 from dealer.catalog import presenter as catalog_presenter
 from dealer.catalog.listing import LISTING_SLOTS, Listing, Pick, pick_car
 from dealer.catalog.repository import CarRecord
+from dealer.dialogue import presenter as dialogue_presenter
 from dealer.financing import presenter
 from dealer.financing.plans import check_down_payment, compare_terms, compute_plan
-from dealer.financing.reading import DownPaymentInput, FinancingMessage, read_financing_message
+from dealer.financing.reading import (
+    DownPaymentInput,
+    FinancingMessage,
+    asks_how_financing_works,
+    read_financing_message,
+)
 from dealer.leads.store import LeadStore, NewLead
 from dealer.privacy import pseudonym
 
@@ -32,7 +39,9 @@ logger = logging.getLogger(__name__)
 
 # give_contact: «50 mil, mi cel es 55…» answers the down payment; the phone is not an amount (dealer/amounts.py).
 ANSWER_INTENTS = ("inform", "ask_financing", "car_details", "nlu_fallback", "give_contact")
+ASSUMED_PRICE_SLOT = "assumed_price"
 ALL_TERMS = "all"  # finance_term value for "compara plazos"
+_CAR_ENTITIES = {"make", "model", "stock_id", "position"}  # a car named by the catalog's words
 _BARE_NUMBER = re.compile(r"\s*(\d{1,2})\s*")
 _NO_DOWN_PAYMENT = re.compile(r"\b(?:sin enganche|nada de enganche|no tengo enganche|cero)\b")
 
@@ -41,16 +50,31 @@ def _car(stock_id: Any) -> Optional[CarRecord]:
     return catalog().get(stock_id) if isinstance(stock_id, str) else None
 
 
-class ValidateFinancingForm(FormValidationAction):
-    """Fills the car, the down payment and the term from whatever the customer wrote, in any order."""
+def _assumed_price(tracker: Tracker) -> Optional[Decimal]:
+    value = tracker.get_slot(ASSUMED_PRICE_SLOT)
+    try:
+        return Decimal(value) if isinstance(value, str) and Decimal(value) > 0 else None
+    except ArithmeticError:
+        return None
+
+
+def _price(tracker: Tracker) -> Optional[Decimal]:
+    """The price the plan is for: the car chosen, else a price the customer supposed."""
+    car = _car(tracker.get_slot("selected_car"))
+    return Decimal(car.price) if car is not None else _assumed_price(tracker)
+
+
+class ValidateFinancingForm(FormThatNeverTraps):
+    """Fills the car, the down payment and the term from whatever the customer wrote, in any order; a message that
+    is not an answer is served (FormThatNeverTraps)."""
+
+    answer_intents = ANSWER_INTENTS
+    resume_hint = "escribe «financiar» o «cuánto pagaría al mes por el 2»."
 
     def name(self) -> str:
         return "validate_financing_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if tracker.get_slot("requested_slot") and intent not in ANSWER_INTENTS:
-            return []  # not an answer: the form rejects the turn and the rules handle it (a new search, thanks, help)
         try:
             return await super().run(dispatcher, tracker, domain)
         except SQLAlchemyError:
@@ -62,9 +86,36 @@ class ValidateFinancingForm(FormValidationAction):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         # A listing shown to pick among several cars of one model must reach the tracker too.
-        listing = {name: value for name, value in tracker.slots_to_validate().items() if name in LISTING_SLOTS}
+        listing = {name: value for name, value in tracker.slots_to_validate().items()
+                   if name in (*LISTING_SLOTS, ASSUMED_PRICE_SLOT)}
         events = await super().get_validation_events(dispatcher, tracker, domain)
         return events + [SlotSet(name, value) for name, value in listing.items()]
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> list[str]:
+        # A price the customer supposes stands in for the car: the plan is an estimate.
+        if tracker.get_slot(ASSUMED_PRICE_SLOT) and not tracker.get_slot("selected_car"):
+            return [slot for slot in domain_slots if slot != "selected_car"]
+        return domain_slots
+
+    def answering_intents(self, tracker: Tracker) -> tuple[str, ...]:
+        # Asked which car, «un versa» names one: it answers (several Versas are listed to pick from), not a search.
+        names_a_car = {entity.get("entity") for entity in tracker.latest_message.get("entities") or []} & _CAR_ENTITIES
+        if tracker.get_slot("requested_slot") == "selected_car" and names_a_car:
+            return (*self.answer_intents, "search_cars")
+        return self.answer_intents
+
+    def carries_answer(self, tracker: Tracker) -> bool:
+        message = self._message(tracker)
+        entities = {entity.get("entity") for entity in tracker.latest_message.get("entities") or []}
+        return bool(
+            message.car or message.down_payment or message.years is not None or message.compare_terms
+            or message.assumed_price is not None or self._bare_number(tracker) is not None
+            or entities & _CAR_ENTITIES or _NO_DOWN_PAYMENT.search(latest_text(tracker).lower())
+        )
+
+    def asks_about_the_form(self, tracker: Tracker) -> bool:
+        return asks_how_financing_works(latest_text(tracker))
 
     @staticmethod
     def _message(tracker: Tracker) -> FinancingMessage:
@@ -82,6 +133,8 @@ class ValidateFinancingForm(FormValidationAction):
         if asked in ("down_payment", "finance_term") and self._bare_number(tracker) is not None:
             return {}  # "5" answers the question asked, it does not pick car number 5
         message = self._message(tracker)
+        if message.assumed_price is not None:
+            return {ASSUMED_PRICE_SLOT: str(message.assumed_price), "selected_car": None}
         found = await asyncio.to_thread(self._resolve_car, dispatcher, tracker, message)
         return found if found.get("selected_car") else {**found, **self._ask_again(tracker, "selected_car")}
 
@@ -150,13 +203,13 @@ class ValidateFinancingForm(FormValidationAction):
         written = DownPaymentInput.from_slot(value)
         if written is None:
             return {"down_payment": None}
-        car = await asyncio.to_thread(_car, tracker.get_slot("selected_car"))
-        if car is None:
+        price = await asyncio.to_thread(_price, tracker)
+        if price is None:
             return {"down_payment": written.to_slot()}  # checked against the price once the car is known
         terms = settings().financing
-        problem = check_down_payment(Decimal(car.price), written.pesos(Decimal(car.price)), terms)
+        problem = check_down_payment(price, written.pesos(price), terms)
         if problem:
-            dispatcher.utter_message(text=presenter.down_payment_problem(problem, Decimal(car.price), terms))
+            dispatcher.utter_message(text=presenter.down_payment_problem(problem, price, terms))
             return {"down_payment": None}
         return {"down_payment": written.to_slot()}
 
@@ -178,8 +231,19 @@ class ActionAskSelectedCar(CatalogAction):
         return "action_ask_selected_car"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        dispatcher.utter_message(text=presenter.ask_car())
+        listing = current_listing(tracker)
+        found = (catalog().get(stock_id) for stock_id in listing.stock_ids[:presenter.CARS_NAMED_IN_QUESTION])
+        listed = [car for car in found if car is not None]
+        given = DownPaymentInput.from_slot(tracker.get_slot("down_payment"))
+        term = tracker.get_slot("finance_term")
+        question = presenter.ask_car(listed, given, term)
+        dispatcher.utter_message(text=_again(tracker, question))
         return []
+
+
+def _again(tracker: Tracker, question: str) -> str:
+    """The form's question, marked as a return when it follows a message that was served instead."""
+    return dialogue_presenter.back_to_form(question) if digressions(tracker) else question
 
 
 class ActionAskDownPayment(CatalogAction):
@@ -188,7 +252,8 @@ class ActionAskDownPayment(CatalogAction):
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         car = _car(tracker.get_slot("selected_car"))
-        dispatcher.utter_message(text=presenter.ask_down_payment(car, settings().financing))
+        question = presenter.ask_down_payment(car, settings().financing, _assumed_price(tracker))
+        dispatcher.utter_message(text=_again(tracker, question))
         return []
 
 
@@ -197,7 +262,7 @@ class ActionAskFinanceTerm(CatalogAction):
         return "action_ask_finance_term"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        dispatcher.utter_message(text=presenter.ask_term(settings().financing))
+        dispatcher.utter_message(text=_again(tracker, presenter.ask_term(settings().financing)))
         return []
 
 
@@ -213,10 +278,11 @@ class ActionFinancingPlan(CatalogAction):
         car = _car(tracker.get_slot("selected_car"))
         written = DownPaymentInput.from_slot(tracker.get_slot("down_payment"))
         term = tracker.get_slot("finance_term")
+        assumed = _assumed_price(tracker)
+        if car is None and assumed is not None and written is not None and term is not None:
+            return self._estimate(dispatcher, assumed, written.pesos(assumed), term)
         if car is None or written is None or term is None:
-            # Only reachable if the slots were changed outside the form.
-            dispatcher.utter_message(text=presenter.choose_car_first() if car is None else presenter.ask_term(terms))
-            return []
+            return []  # the customer left the form before it was complete (it said so); nothing to compute
         price = Decimal(car.price)
         down_payment = written.pesos(price)
         problem = check_down_payment(price, down_payment, terms)
@@ -244,3 +310,18 @@ class ActionFinancingPlan(CatalogAction):
         if notifier is not None:
             notifier.wake()
         return []
+
+    @staticmethod
+    def _estimate(dispatcher: CollectingDispatcher, price: Decimal, down_payment: Decimal,
+                  term: Any) -> list[EventType]:
+        """The plan for a supposed price: marked as an estimate, no lead (there is no car yet)."""
+        terms = settings().financing
+        problem = check_down_payment(price, down_payment, terms)
+        if problem:
+            dispatcher.utter_message(text=presenter.down_payment_problem(problem, price, terms))
+            return [SlotSet("down_payment", None), SlotSet(ASSUMED_PRICE_SLOT, None)]
+        if term == ALL_TERMS:
+            dispatcher.utter_message(text=presenter.estimate_comparison_message(compare_terms(price, down_payment, terms)))
+        else:
+            dispatcher.utter_message(text=presenter.estimate_message(compute_plan(price, down_payment, int(term), terms)))
+        return [SlotSet(ASSUMED_PRICE_SLOT, None)]

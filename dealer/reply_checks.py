@@ -73,7 +73,8 @@ def financing_figures(
     text: str, price_of: Callable[[str], Optional[Decimal]], terms: FinancingTerms,
 ) -> set[Decimal]:
     """Every figure a plan could show for the cars the reply names, taking each amount in it as the down payment:
-    the minimum down payment, the amount financed, the monthly payment, the total and the interest, per term."""
+    the minimum down payment, the amount financed, the monthly payment, the totals (with and without the down
+    payment) and the interest, per term."""
     figures: set[Decimal] = set()
     written = amounts(text)
     for stock_id in set(_STOCK_ID.findall(text)):
@@ -89,5 +90,5 @@ def financing_figures(
                 except ValueError:  # not a down payment the dealer accepts: no plan shows it
                     continue
                 figures |= {plan.down_payment, plan.financed_amount, plan.monthly_payment, plan.total_paid,
-                            plan.total_interest}
+                            plan.total_interest, plan.down_payment + plan.total_paid}
     return figures

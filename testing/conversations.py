@@ -22,6 +22,7 @@ from typing import Any, Optional
 import requests
 import yaml
 
+from dealer.dialogue.repeats import is_third_in_a_row
 from dealer.text import fold
 
 CONVERSATIONS_DIR = Path(__file__).resolve().parent.parent / "tests" / "conversations"
@@ -56,6 +57,7 @@ class TurnResult:
     index: int
     reply: str
     problems: tuple[str, ...]
+    messages: tuple[str, ...] = ()  # the bot's messages of this turn, one by one
 
     @property
     def passed(self) -> bool:
@@ -132,7 +134,8 @@ def run_conversation(rasa_url: str, conversation: Conversation, timeout: float =
         response = requests.post(f"{rasa_url}/webhooks/rest/webhook", json={"sender": sender, "message": turn.say},
                                  timeout=timeout)
         response.raise_for_status()
-        reply = "\n".join(item.get("text", "") for item in response.json() if item.get("text"))
+        messages = tuple(item["text"] for item in response.json() if item.get("text"))
+        reply = "\n".join(messages)
         tracker = requests.get(f"{rasa_url}/conversations/{sender}/tracker", timeout=timeout).json()
         events = tracker.get("events", [])
         new_events = events[events_seen:]
@@ -141,7 +144,7 @@ def run_conversation(rasa_url: str, conversation: Conversation, timeout: float =
                    and event.get("name") not in ("action_listen", None)]
         intent = (tracker.get("latest_message") or {}).get("intent", {}).get("name")
         problems = check_turn(turn, reply, intent, actions, tracker.get("slots") or {})
-        results.append(TurnResult(conversation, index, reply, tuple(problems)))
+        results.append(TurnResult(conversation, index, reply, tuple(problems), messages))
     return results
 
 
@@ -159,8 +162,18 @@ def summarise(results: Sequence[TurnResult]) -> Summary:
     return Summary(len(results), sum(result.passed for result in results))
 
 
+def repeated_three_times(results: Sequence[TurnResult]) -> list[str]:
+    """The conversations in which the same reply went out three times in a row (there must be none)."""
+    sent: dict[str, list[str]] = {}
+    for result in results:
+        sent.setdefault(result.conversation.name, []).extend(result.messages)
+    return sorted(name for name, messages in sent.items()
+                  if any(is_third_in_a_row(message, messages[:index]) for index, message in enumerate(messages)))
+
+
 def report(results: Sequence[TurnResult], min_pass: float, min_held_out: float) -> str:
     overall = summarise(results)
+    repeated = repeated_three_times(results)
     held_out = summarise([r for r in results if r.conversation.held_out])
     conversations = {r.conversation.name for r in results}
     lines = [
@@ -168,7 +181,9 @@ def report(results: Sequence[TurnResult], min_pass: float, min_held_out: float) 
         f"- Turns passed: **{overall.passed} of {overall.turns} ({overall.rate:.1%})** in {len(conversations)} "
         f"conversations (gate {min_pass:.0%})",
         f"- Held-out conversations (never in the training data): **{held_out.passed} of {held_out.turns} "
-        f"({held_out.rate:.1%})** (gate {min_held_out:.0%})", "",
+        f"({held_out.rate:.1%})** (gate {min_held_out:.0%})",
+        f"- Conversations with the same reply three times in a row: **{len(repeated)}** (gate 0)"
+        f"{': ' + ', '.join(repeated) if repeated else ''}", "",
         "## Per theme", "", "| theme | conversations | turns | passed | rate |", "| --- | --- | --- | --- | --- |",
     ]
     for theme in sorted({r.conversation.theme for r in results}):
@@ -192,13 +207,13 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_REPORT)
     parser.add_argument("--min-pass", type=float, default=MIN_PASS)
     parser.add_argument("--min-held-out", type=float, default=MIN_HELD_OUT_PASS)
-    parser.add_argument("--only", help="run only the conversations whose name contains this")
+    parser.add_argument("--only", help="run only the conversations whose name contains this, or of this theme")
     args = parser.parse_args(argv)
 
     from dealer.catalog.importer import DEFAULT_CSV, import_catalog
     from testing.servers import LOAD_GENERATOR_LIMITS, BotServers, free_port, running_environment
 
-    conversations = [c for c in load() if not args.only or args.only in c.name]
+    conversations = [c for c in load() if not args.only or args.only in c.name or args.only == c.theme]
     with tempfile.TemporaryDirectory(prefix="converse-") as scratch:
         catalog_url = f"sqlite:///{scratch}/catalog.db"
         import_catalog(DEFAULT_CSV, catalog_url)
@@ -213,9 +228,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     args.out.write_text(report(results, args.min_pass, args.min_held_out), encoding="utf-8")
     overall = summarise(results)
     held_out = summarise([r for r in results if r.conversation.held_out])
+    repeated = repeated_three_times(results)
     print(f"conversation turns passed: {overall.passed} of {overall.turns} ({overall.rate:.1%}); "
-          f"held out: {held_out.passed} of {held_out.turns} ({held_out.rate:.1%}); report: {args.out}")
-    failed = overall.rate < args.min_pass or held_out.rate < args.min_held_out
+          f"held out: {held_out.passed} of {held_out.turns} ({held_out.rate:.1%}); "
+          f"same reply three times in a row: {len(repeated)} conversations; report: {args.out}")
+    failed = overall.rate < args.min_pass or held_out.rate < args.min_held_out or bool(repeated)
     if failed:
-        print(f"FAILED: below the gate ({args.min_pass:.0%} overall, {args.min_held_out:.0%} held out)", file=sys.stderr)
+        print(f"FAILED: below the gate ({args.min_pass:.0%} overall, {args.min_held_out:.0%} held out, "
+              "no reply three times in a row)", file=sys.stderr)
     return 1 if failed else 0

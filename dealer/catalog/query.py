@@ -93,6 +93,7 @@ class ParsedQuery:
     unrecorded: tuple[str, ...] = ()  # asked-for things the catalog does not record («el color»)
     dollars: bool = False  # a budget in dollars: prices are in pesos
     sorted_explicitly: bool = False  # «el más barato», «el más nuevo»: reorder the current listing
+    starts_over: bool = False  # «busca otra cosa», «mejor una pickup»: a new search, nothing kept
 
 
 # What customers ask for that the catalog does not record, with how the reply names it.
@@ -130,6 +131,13 @@ _REFINE_CUES = re.compile(
     r"|(?:los|las) (?:del?|que|con|mas))\b"
     r"|\b(?:ahora|mejor|solamente|de esos|de esas|de estos|de estas|nada mas|mas baratos?|mas economicos?)\b"
 )
+
+
+_START_OVER = re.compile(
+    r"\b(?:otra cosa|otras cosas|otra busqueda|nueva busqueda|busca(?:me)? otr[oa]s?|de nuevo|desde cero|"
+    r"olvida (?:eso|lo anterior|esos|esas|esa|ese))\b"
+)
+_RATHER_A = re.compile(r"\bmejor (?:un|una|unos|unas)\b")  # «mejor una pickup»: another kind of car altogether
 
 
 def parse_query(text: str, matcher: NameMatcher, current: Optional[CarFilters] = None) -> ParsedQuery:
@@ -171,16 +179,31 @@ def parse_query(text: str, matcher: NameMatcher, current: Optional[CarFilters] =
         unrecorded=tuple(label for label, pattern in _UNRECORDED if re.search(pattern, name_words)),
         dollars=dollars,
         sorted_explicitly=bool(_EXPLICIT_SORT.search(name_words)),
+        starts_over=bool(_START_OVER.search(spelled)) or bool(
+            _RATHER_A.search(spelled) and (filters.body_type or filters.body_types) and not filters.make
+            and not filters.model),
     )
 
 
 def apply_query(parsed: ParsedQuery, current: CarFilters) -> CarFilters:
-    """The filters for the next listing: refined on top of the current ones, or a fresh search."""
+    """The filters for the next listing (the rule is in the README, "Searches that refine"): a message that only adds
+    filters («automático», «menos de 300 mil») or says it refines («y en Toyota») builds on the current search, a new
+    make or body type replacing that one filter; «busca otra cosa» or «mejor una pickup» starts over, and so does a
+    search naming a car without a refining word («busco una SUV»)."""
+    if parsed.starts_over:
+        return parsed.filters
     if parsed.filters.is_empty() and parsed.sorted_explicitly:
         return replace(current, sort=parsed.filters.sort)  # «el más barato»: the same listing, reordered
-    if parsed.refines or (parsed.filters.is_empty() and parsed.filters.sort != current.sort):
+    if parsed.refines or (parsed.filters.is_empty() and parsed.filters.sort != current.sort) or _only_narrows(parsed):
         return current.merged_with(parsed.filters)
     return parsed.filters
+
+
+def _only_narrows(parsed: ParsedQuery) -> bool:
+    """Filters that add to a search (price, year, km, transmission, fuel, features) and no car named."""
+    filters = parsed.filters
+    names_a_car = filters.make or filters.model or filters.body_type or filters.body_types or filters.origin
+    return not filters.is_empty() and not names_a_car
 
 
 def _blank_name_words(spelled: str, matches) -> str:

@@ -8,6 +8,7 @@ from decimal import Decimal
 from dealer.catalog.presenter import car_name, join_options
 from dealer.catalog.repository import CarRecord
 from dealer.financing.plans import DownPaymentProblem, FinancingTerms, Plan, format_mxn, minimum_down_payment
+from dealer.financing.reading import DownPaymentInput
 
 
 def car_label(car: CarRecord) -> str:
@@ -22,11 +23,37 @@ def _years(terms: FinancingTerms) -> str:
     return join_options([str(years) for years in terms.terms_years]) + " años"
 
 
-def ask_car() -> str:
-    return "¿Qué auto quieres financiar? Dime su número en la lista, su clave (por ejemplo ALM-10023) o el modelo 🚗"
+CARS_NAMED_IN_QUESTION = 3  # the first cars of the listing on screen, named when the form asks which one
 
 
-def ask_down_payment(car: CarRecord | None, terms: FinancingTerms) -> str:
+def noted(down_payment: DownPaymentInput | None, term: object) -> str:
+    """What the customer already gave before the car, said back so it is not lost."""
+    parts = []
+    if down_payment is not None:
+        amount = f"{down_payment.value.normalize():f}%" if down_payment.is_percent else format_mxn(down_payment.value)
+        parts.append(f"enganche de {amount}")
+    if term == "all":
+        parts.append("comparar plazos")
+    elif isinstance(term, (int, float)) and not isinstance(term, bool):
+        parts.append(f"plazo de {int(term)} años")
+    return f"Anoté {' y '.join(parts)} ✅. " if parts else ""
+
+
+def ask_car(listed: Sequence[CarRecord] = (), down_payment: DownPaymentInput | None = None,
+            term: object = None) -> str:
+    """`listed`: the first cars of the listing on screen, if any."""
+    if listed:
+        options = [f"el {position} ({car_name(car)} {car.year})" for position, car in enumerate(listed, start=1)]
+        return f"{noted(down_payment, term)}¿Cuál de la lista quieres financiar? ¿{join_options(options)}?"
+    return (f"{noted(down_payment, term)}¿Qué auto quieres financiar? Dime su número en la lista, su clave "
+            "(por ejemplo ALM-10023) o el modelo 🚗")
+
+
+def ask_down_payment(car: CarRecord | None, terms: FinancingTerms, assumed_price: Decimal | None = None) -> str:
+    if car is None and assumed_price is not None:
+        minimum = minimum_down_payment(assumed_price, terms)
+        return (f"¿Cuánto darías de enganche para un auto de {format_mxn(assumed_price)}? El mínimo es "
+                f"{format_mxn(minimum)} ({_percent(terms.min_down_payment_share)}). Escribe por ejemplo «50 mil».")
     if car is None:
         return "¿Cuánto darías de enganche? Puedes escribir «50 mil» o «20%»."
     minimum = minimum_down_payment(Decimal(car.price), terms)
@@ -35,12 +62,14 @@ def ask_down_payment(car: CarRecord | None, terms: FinancingTerms) -> str:
             "Escribe por ejemplo «50 mil» o «20%».")
 
 
+def terms_summary(terms: FinancingTerms) -> str:
+    """Today's financing terms, from the settings: said with every financing answer so the numbers are the real ones."""
+    return (f"📌 Hoy: tasa fija de {_percent(terms.annual_rate)} anual, plazos de {_years(terms)} y enganche desde "
+            f"{_percent(terms.min_down_payment_share)} del precio.")
+
+
 def ask_term(terms: FinancingTerms) -> str:
     return f"¿A qué plazo? Tenemos {_years(terms)}. Si quieres verlos todos, escribe «compara plazos»."
-
-
-def choose_car_first() -> str:
-    return "Primero elige el auto: búscalo, por ejemplo «un Aveo», y dime «cuánto pagaría al mes por el 2»."
 
 
 def down_payment_not_understood() -> str:
@@ -66,17 +95,48 @@ def down_payment_problem(problem: DownPaymentProblem, price: Decimal, terms: Fin
     return f"{reasons[problem]} {allowed}"
 
 
+def _plan_lines(plan: Plan) -> list[str]:
+    """The four amounts every plan shows: monthly payment, amount financed, total interest and total paid."""
+    return [
+        f"Precio: {format_mxn(plan.price)} · enganche: {format_mxn(plan.down_payment)}",
+        f"👉 Mensualidad: {format_mxn(plan.monthly_payment)} × {plan.payments} ({plan.years} años, "
+        f"tasa fija {_percent(plan.annual_rate)} anual)",
+        f"Monto a financiar: {format_mxn(plan.financed_amount)}",
+        f"Intereses totales: {format_mxn(plan.total_interest)}",
+        f"Total pagado: {format_mxn(plan.down_payment + plan.total_paid)} (enganche + mensualidades)",
+    ]
+
+
 def plan_message(car: CarRecord, plan: Plan) -> str:
     return "\n".join([
         f"💳 Plan para {car_label(car)} ({car.stock_id})",
-        f"Precio: {format_mxn(plan.price)}",
-        f"Enganche: {format_mxn(plan.down_payment)}",
-        f"A financiar: {format_mxn(plan.financed_amount)} a {plan.years} años ({plan.payments} pagos), "
-        f"tasa {_percent(plan.annual_rate)} anual",
-        f"👉 Mensualidad: {format_mxn(plan.monthly_payment)}",
-        f"Total en mensualidades: {format_mxn(plan.total_paid)} (intereses {format_mxn(plan.total_interest)})",
+        *_plan_lines(plan),
         "Un asesor ya tiene tu plan y te contactará. ¿Otro plazo? Escribe «a 6 años» o «compara plazos».",
     ])
+
+
+def estimate_message(plan: Plan) -> str:
+    """A plan for a price the customer supposed: an estimate, not a car in stock."""
+    return "\n".join([
+        f"🧮 Estimación para un auto de {format_mxn(plan.price)} (no es un auto del inventario)",
+        *_plan_lines(plan),
+        "Es un cálculo aproximado. ¿Buscamos autos de ese precio? Escribe, por ejemplo, "
+        f"«autos de menos de {format_mxn(plan.price)}».",
+    ])
+
+
+def estimate_comparison_message(plans: Sequence[Plan]) -> str:
+    first = plans[0]
+    lines = [
+        f"🧮 Estimación para un auto de {format_mxn(first.price)} (no es un auto del inventario)",
+        f"Enganche {format_mxn(first.down_payment)} · a financiar {format_mxn(first.financed_amount)} · "
+        f"tasa fija {_percent(first.annual_rate)} anual",
+    ]
+    lines += [f"• {plan.years} años: {format_mxn(plan.monthly_payment)}/mes · intereses "
+              f"{format_mxn(plan.total_interest)} · total {format_mxn(plan.down_payment + plan.total_paid)}"
+              for plan in plans]
+    lines.append("Es un cálculo aproximado.")
+    return "\n".join(lines)
 
 
 def comparison_message(car: CarRecord, plans: Sequence[Plan]) -> str:
@@ -86,7 +146,8 @@ def comparison_message(car: CarRecord, plans: Sequence[Plan]) -> str:
         f"Precio {format_mxn(first.price)} · enganche {format_mxn(first.down_payment)} · "
         f"a financiar {format_mxn(first.financed_amount)} · tasa {_percent(first.annual_rate)} anual",
     ]
-    lines += [f"• {plan.years} años: {format_mxn(plan.monthly_payment)}/mes · intereses {format_mxn(plan.total_interest)}"
+    lines += [f"• {plan.years} años: {format_mxn(plan.monthly_payment)}/mes · intereses "
+              f"{format_mxn(plan.total_interest)} · total {format_mxn(plan.down_payment + plan.total_paid)}"
               for plan in plans]
     lines.append("Un asesor ya tiene tus opciones y te contactará. ¿Cambiamos el enganche? Escribe «y si doy 80 mil».")
     return "\n".join(lines)

@@ -97,6 +97,25 @@ def parse_term_years(text: str) -> Optional[int]:
     return None
 
 
+# "si el auto cuesta 250 mil", "un carro de 300 mil", "con un precio de 180,000": the words just before an amount
+# that make it the price of a car the customer imagines, not a down payment.
+_ASSUMED_PRICE_CUE = re.compile(
+    r"(?:\b(?:cuesta|cueste|costara|costaria|costase|vale|valga|valiera|valdria|precio(?:\s+de)?|"
+    r"(?:auto|carro|coche|camioneta|vehiculo|troca)\s+de(?:\s+unos)?)\s*\$?\s*)$"
+)
+_CUE_WINDOW = 30  # characters before the amount where the cue is looked for
+
+
+def _assumed_price(spelled: str) -> Optional[tuple[Decimal, int, int]]:
+    """The price a customer supposes («si el auto cuesta 250 mil») and where it is, or None."""
+    for amount in find_amounts(spelled):
+        if amount.is_percent or amount.is_model_year() or amount.value < _MIN_PLAIN_PESOS:
+            continue
+        if _ASSUMED_PRICE_CUE.search(spelled[max(0, amount.start - _CUE_WINDOW):amount.start]):
+            return to_cents(min(amount.value, _LARGEST_AMOUNT)), amount.start, amount.end
+    return None
+
+
 @dataclass(frozen=True)
 class FinancingMessage:
     car: Optional[CarReference]  # a position on the page shown, a stock id or "el último"
@@ -104,6 +123,7 @@ class FinancingMessage:
     down_payment: Optional[DownPaymentInput]
     years: Optional[int]
     compare_terms: bool
+    assumed_price: Optional[Decimal] = None  # a price the customer supposes, not a car in stock
 
 
 def _blank(text: str, start: int, end: int) -> str:
@@ -115,6 +135,9 @@ def read_financing_message(text: str, stock_ids: StockIdFormat) -> FinancingMess
     stock_id = stock_ids.search(spelled)
     # A stock id's digits ("ALM-10023") are neither a down payment nor a term.
     terms_text = _blank(spelled, *stock_id.span()) if stock_id else spelled
+    assumed = _assumed_price(terms_text)
+    if assumed:
+        terms_text = _blank(terms_text, assumed[1], assumed[2])  # the price is not the down payment
     # Blank the amounts and the term so "50 mil" or "a 4 años" are not read as "the car at position 4".
     car_text = terms_text
     for amount in find_amounts(terms_text):
@@ -127,4 +150,27 @@ def read_financing_message(text: str, stock_ids: StockIdFormat) -> FinancingMess
         down_payment=read_down_payment(terms_text),
         years=parse_term_years(terms_text),
         compare_terms=bool(_COMPARE.search(spelled)),
+        assumed_price=assumed[0] if assumed else None,
     )
+
+
+# A question about how financing works (rate, requirements, prepayment...), not a request for a plan.
+_FINANCING_QUESTION = re.compile(
+    r"\b(?:tasa|interes(?:es)?|requisitos?|papeles|documentos|aval|buro|funciona|aprobacion|aprueban|"
+    r"adelantar|liquidar|penalizacion|pagarlo antes|pagar antes|antes de tiempo|enganche minimo|minimo de enganche|"
+    r"que plazos|cuantos plazos|a cuantos (?:anos|meses) financian)\b"
+)
+
+
+def asks_how_financing_works(text: str) -> bool:
+    """«¿qué tasa manejan?», «¿qué requisitos piden?», «¿puedo pagarlo antes?»: answered, not computed."""
+    return bool(_FINANCING_QUESTION.search(spell_out_digits(text)))
+
+
+_PAYMENT_WORDS = re.compile(r"\b(?:pagar\w*|pagaria|mensualidad\w*|al mes|mensual\w*|credito|financ\w*|plazos?)\b")
+
+
+def asks_for_an_estimate(text: str, stock_ids: StockIdFormat) -> bool:
+    """«si el auto cuesta 250 mil, ¿cuánto pagaría?»: a plan for a supposed price, whatever intent it was read as."""
+    return (read_financing_message(text, stock_ids).assumed_price is not None
+            and bool(_PAYMENT_WORDS.search(spell_out_digits(text))))

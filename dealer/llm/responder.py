@@ -16,6 +16,7 @@ from prometheus_client import Counter, Histogram
 from sqlalchemy.exc import SQLAlchemyError
 
 from dealer.catalog.repository import CatalogRepository
+from dealer.financing.presenter import terms_summary
 from dealer.knowledge.passages import KnowledgeIndex, Match
 from dealer.limits import DailySpend, MemoryRateLimiter, RateLimiter, llm_call_limit
 from dealer.llm.grounding import GroundedFacts, ungrounded_claim
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 MAX_TOOL_ROUNDS = 3
 PASSAGES_IN_PROMPT = 3
+FINANCING_TOPIC = "financing"  # data/knowledge/financing.md: its answers carry the configured terms
 
 Source = Literal["llm", "knowledge", "none"]
 
@@ -119,7 +121,10 @@ class OpenAnswerer:
         if matches and matches[0].score >= self.llm.knowledge_min_score:
             passage = matches[0].passage
             heading = passage.title.split(" — ")[-1]
-            return OpenAnswer(f"*{heading}*\n{passage.text}", "knowledge", failure)
+            text = f"*{heading}*\n{passage.text}"
+            if passage.topic == FINANCING_TOPIC:
+                text += "\n" + terms_summary(self.settings.financing)
+            return OpenAnswer(text, "knowledge", failure)
         return OpenAnswer(None, "none", failure)
 
     def _over_limit(self, customer_id: str) -> Optional[str]:

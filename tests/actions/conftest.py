@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Optional
 
 import pytest
+import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
+from dealer.settings import PROJECT_ROOT
 
 
 @pytest.fixture(autouse=True)
@@ -19,7 +22,21 @@ def catalog_on_test_database(monkeypatch, seeded_sqlite_url):
     services.reset()
 
 
-def make_tracker(text: str, intent: str, slots: Optional[dict[str, Any]] = None) -> Tracker:
+def _domain() -> dict[str, Any]:
+    """The forms and slots of the real domain (rasa_project/domain/*.yml), as a form validation action reads them."""
+    domain: dict[str, Any] = {"forms": {}, "slots": {}}
+    for path in Path(PROJECT_ROOT, "rasa_project", "domain").glob("*.yml"):
+        part = yaml.safe_load(path.read_text())
+        domain["forms"].update(part.get("forms") or {})
+        domain["slots"].update(part.get("slots") or {})
+    return domain
+
+
+DOMAIN = _domain()
+
+
+def make_tracker(text: str, intent: str, slots: Optional[dict[str, Any]] = None,
+                 active_loop: Optional[str] = None) -> Tracker:
     return Tracker.from_dict({
         "sender_id": "test-customer",
         "slots": slots or {},
@@ -27,7 +44,7 @@ def make_tracker(text: str, intent: str, slots: Optional[dict[str, Any]] = None)
         "events": [],
         "paused": False,
         "followup_action": None,
-        "active_loop": {},
+        "active_loop": {"name": active_loop} if active_loop else {},
         "latest_action_name": "action_listen",
     })
 

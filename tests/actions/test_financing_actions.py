@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from sqlalchemy import func, select
 
 from actions.financing_actions import ActionAskDownPayment, ActionFinancingPlan, ValidateFinancingForm
@@ -16,20 +14,9 @@ from dealer.catalog.query import CarFilters
 from dealer.database import session_scope
 from dealer.financing.plans import FinancingTerms, compare_terms, compute_plan, format_mxn
 from dealer.leads.models import UNCONFIGURED, Lead
-from dealer.settings import PROJECT_ROOT, get_settings
-from tests.actions.conftest import make_tracker, slots_from
+from dealer.settings import get_settings
+from tests.actions.conftest import DOMAIN, make_tracker, slots_from
 
-
-def _domain() -> dict[str, Any]:
-    domain: dict[str, Any] = {"forms": {}, "slots": {}}
-    for path in Path(PROJECT_ROOT, "rasa_project", "domain").glob("*.yml"):
-        part = yaml.safe_load(path.read_text())
-        domain["forms"].update(part.get("forms") or {})
-        domain["slots"].update(part.get("slots") or {})
-    return domain
-
-
-DOMAIN = _domain()
 TERMS = FinancingTerms()
 
 
@@ -37,7 +24,9 @@ async def validate(text: str, intent: str, slots: dict[str, Any]):
     from rasa_sdk.executor import CollectingDispatcher
 
     dispatcher = CollectingDispatcher()
-    events = await ValidateFinancingForm().run(dispatcher, make_tracker(text, intent, slots), DOMAIN)
+    # Rasa sends the open form with every turn after the one that opened it (that one asks the first slot).
+    active_loop = "financing_form" if slots.get("requested_slot") else None
+    events = await ValidateFinancingForm().run(dispatcher, make_tracker(text, intent, slots, active_loop), DOMAIN)
     return [message["text"] for message in dispatcher.messages], slots_from(events)
 
 
@@ -144,7 +133,9 @@ async def test_a_plan_is_computed_by_code_and_stored_as_a_lead(listing):
     down_payment = Decimal(car.price) * Decimal("0.2")
     plan = compute_plan(Decimal(car.price), down_payment, 4, TERMS)
     assert f"Mensualidad: {format_mxn(plan.monthly_payment)}" in messages[0]
-    assert "48 pagos" in messages[0] and format_mxn(down_payment) in messages[0]
+    assert f"× {plan.payments}" in messages[0] and format_mxn(down_payment) in messages[0]
+    for amount in (plan.financed_amount, plan.total_interest, plan.down_payment + plan.total_paid):
+        assert format_mxn(amount) in messages[0]
     assert events == []
     assert _lead_count() == before + 1
     with session_scope(get_settings().database_url) as session:

@@ -140,3 +140,38 @@ def test_a_budget_in_dollars_is_not_read_as_pesos():
 def test_the_ones_of_a_year_refine_the_listing():
     current = CarFilters(make="Kia", model="Rio")
     assert apply_query(parse("los del 2024"), current) == CarFilters(make="Kia", model="Rio", year_min=2024, year_max=2024)
+
+
+# Searches that refine (issue 13; the rule is in the README).
+@pytest.mark.parametrize("text, added", [
+    ("Automático", {"transmission": "automatic"}),
+    ("menos de 300 mil", {"price_max": 300_000}),
+    ("del 2019 para arriba", {"year_min": 2019}),
+    ("diésel", {"fuel": "diesel"}),
+])
+def test_a_message_that_only_adds_a_filter_refines_the_current_search(text, added):
+    current = CarFilters(body_type="suv", price_max=400_000)
+    assert apply_query(parse(text, current), current) == CarFilters(**{"body_type": "suv", "price_max": 400_000,
+                                                                        **added})
+
+
+def test_a_budget_then_automatic_keeps_the_budget():
+    budget = apply_query(parse("hasta 300 mil"), CarFilters())
+    assert apply_query(parse("Automático", budget), budget) == CarFilters(price_max=300_000, transmission="automatic")
+
+
+def test_a_new_make_with_a_refining_word_replaces_only_the_make():
+    current = CarFilters(make="Toyota", transmission="automatic", price_max=300_000)
+    assert apply_query(parse("y en Honda?", current), current) == CarFilters(make="Honda", transmission="automatic",
+                                                                               price_max=300_000)
+
+
+def test_a_new_body_type_with_a_refining_word_replaces_only_the_body_type():
+    current = CarFilters(body_type="suv", price_max=300_000)
+    assert apply_query(parse("y sedanes?", current), current) == CarFilters(body_type="sedan", price_max=300_000)
+
+
+@pytest.mark.parametrize("text", ["mejor una pickup", "busca otra cosa: una pickup", "olvida eso, una pickup"])
+def test_starting_over_keeps_nothing(text):
+    current = CarFilters(make="Toyota", transmission="automatic", price_max=300_000)
+    assert apply_query(parse(text, current), current) == CarFilters(body_type="pickup")

@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
-from dealer.leads.store import slack_escape
+from dealer.leads.outbox import slack_escape
 
 LAST_MESSAGES = 5
 MAX_MESSAGE_CHARS = 200

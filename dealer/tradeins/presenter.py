@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from dealer.catalog.presenter import money
-from dealer.leads.store import slack_escape
+from dealer.leads.outbox import slack_escape
 from dealer.tradeins.store import NewTradeIn
 
 QUESTIONS = {

@@ -8,7 +8,7 @@ import logging
 import math
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet, UserUtteranceReverted
+from rasa_sdk.events import EventType, FollowupAction, SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,6 +20,7 @@ from dealer.catalog.presenter import car_line, describe_filters
 from dealer.catalog.query import CarFilters
 from dealer.catalog.repository import CarRecord
 from dealer.customer_profile import profile_line
+from dealer.handoffs.triggers import second_fallback_in_a_row
 from dealer.llm.memory import ConversationMemory
 from dealer.llm.prompt import Turn
 from dealer.llm.usage import account
@@ -38,6 +39,8 @@ class ActionFallback(Action):
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if second_fallback_in_a_row(tracker.events):
+            return [FollowupAction("action_handoff")]  # not understood twice: a person takes over
         question = tracker.latest_message.get("text") or ""
         try:
             listed_cars, listing = await asyncio.to_thread(_listing, tracker)

@@ -27,6 +27,7 @@ from dealer.financing.plans import check_down_payment, compare_terms, compute_pl
 from dealer.financing.reading import DownPaymentInput, FinancingMessage, read_financing_message
 from dealer.leads.store import LeadStore, NewLead
 from dealer.privacy import pseudonym
+from dealer.tradeins import presenter as tradein_presenter
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +39,12 @@ _NO_DOWN_PAYMENT = re.compile(r"\b(?:sin enganche|nada de enganche|no tengo enga
 
 def _car(stock_id: Any) -> Optional[CarRecord]:
     return catalog().get(stock_id) if isinstance(stock_id, str) else None
+
+
+def _trade_in(tracker: Tracker) -> int:
+    """Pesos the customer was offered for their car (actions/tradein_actions.py): part of the down payment."""
+    value = tracker.get_slot("trade_in_value")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 class ValidateFinancingForm(FormValidationAction):
@@ -153,7 +160,7 @@ class ValidateFinancingForm(FormValidationAction):
         if car is None:
             return {"down_payment": written.to_slot()}  # checked against the price once the car is known
         terms = settings().financing
-        problem = check_down_payment(Decimal(car.price), written.pesos(Decimal(car.price)), terms)
+        problem = check_down_payment(Decimal(car.price), written.pesos(Decimal(car.price)) + _trade_in(tracker), terms)
         if problem:
             dispatcher.utter_message(text=presenter.down_payment_problem(problem, Decimal(car.price), terms))
             return {"down_payment": None}
@@ -217,7 +224,8 @@ class ActionFinancingPlan(CatalogAction):
             dispatcher.utter_message(text=presenter.choose_car_first() if car is None else presenter.ask_term(terms))
             return []
         price = Decimal(car.price)
-        down_payment = written.pesos(price)
+        trade_in = _trade_in(tracker)
+        down_payment = written.pesos(price) + trade_in
         problem = check_down_payment(price, down_payment, terms)
         if problem:  # the car changed since the down payment was given
             dispatcher.utter_message(text=presenter.down_payment_problem(problem, price, terms))
@@ -228,6 +236,8 @@ class ActionFinancingPlan(CatalogAction):
         else:
             plans = [compute_plan(price, down_payment, int(term), terms)]
             dispatcher.utter_message(text=presenter.plan_message(car, plans[0]))
+        if trade_in:
+            dispatcher.utter_message(text=tradein_presenter.trade_in_note(trade_in))
         lead = NewLead(
             customer_id=tracker.sender_id,
             channel=tracker.get_latest_input_channel() or "unknown",

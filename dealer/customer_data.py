@@ -1,6 +1,6 @@
 """Erasing one customer's data from every store: their conversation in Rasa's SQL tracker store (all sessions),
-their leads, sales notices, trade-ins and hand-offs, their NPS answers, their WhatsApp messages and delivery statuses, and the record of
-what their model answers cost. Used by the conversation ("borra mis datos") and by the staff's command
+their leads, sales notices, trade-ins and hand-offs, their NPS answers, their WhatsApp messages and delivery
+statuses, and the record of what their model answers cost. Used by the conversation ("borra mis datos") and by the staff's command
 (scripts/forget_customer.py). Plain SQLAlchemy Core: no Rasa import."""
 
 from __future__ import annotations

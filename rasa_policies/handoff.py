@@ -1,7 +1,8 @@
 """Keeps the bot quiet for a customer whose conversation is with a person.
 
 While the `handoff_active` slot is set (by action_handoff) and less than HANDOFF_TIMEOUT_HOURS have passed since
-`handoff_since`, this policy predicts `action_listen` with full confidence after every customer message: the message
+`handoff_since`, this policy predicts `action_listen` with full confidence (after the hand-off's own reply, and after
+every customer message): the message
 is still parsed and stored in the tracker (staff read it), nothing is said. Its prediction counts as one that does
 not depend on the customer's input and has a priority above RulePolicy's, so neither a rule nor an active form can
 answer instead. Staff release the conversation through the admin API (connectors/admin.py), which clears the slot.
@@ -57,9 +58,8 @@ class HandoffPolicy(Policy):
     def predict_action_probabilities(self, tracker: DialogueStateTracker, domain: Domain,
                                      rule_only_data: Optional[dict[str, Any]] = None, **kwargs: Any) -> PolicyPrediction:
         probabilities = self._default_predictions(domain)
-        quiet = (tracker.latest_action_name == ACTION_LISTEN_NAME and handoff_in_force(
-            tracker.get_slot(ACTIVE_SLOT), tracker.get_slot(SINCE_SLOT), time.time(),
-            get_settings().handoff_timeout_hours))
+        quiet = handoff_in_force(tracker.get_slot(ACTIVE_SLOT), tracker.get_slot(SINCE_SLOT), time.time(),
+                                 get_settings().handoff_timeout_hours)
         if not quiet:
             return self._prediction(probabilities)
         probabilities[domain.index_for_action(ACTION_LISTEN_NAME)] = 1.0

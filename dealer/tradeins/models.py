@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, String
+from sqlalchemy import Column, DateTime, Integer, String
 
 from dealer.database import Base
 

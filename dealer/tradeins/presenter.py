@@ -2,18 +2,11 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from dealer.catalog.presenter import money
 from dealer.leads.outbox import slack_escape
 from dealer.tradeins.store import NewTradeIn
 
-QUESTIONS = {
-    "tradein_make": "¡Claro que recibimos tu auto a cuenta! 🚗 ¿Qué marca es?",
-    "tradein_model": "¿Y qué modelo es?",
-    "tradein_year": "¿De qué año es?",
-    "tradein_km": "¿Cuántos kilómetros tiene, más o menos?",
-}
+# The questions themselves are the domain's utter_ask_tradein_* responses (rasa_project/domain/tradein.yml).
 NOT_UNDERSTOOD = {
     "tradein_year": "No me quedó claro el año 🤔 Escríbelo así: «2015».",
     "tradein_km": "No me quedó claro el kilometraje 🤔 Escríbelo así: «85 mil km».",
@@ -35,10 +28,15 @@ def notice_text(trade_in: NewTradeIn, lead_id: int) -> str:
             f"Cliente {slack_escape(trade_in.customer_id)} por {slack_escape(trade_in.channel)}.")
 
 
-def value_noted(value: Decimal) -> str:
+def value_noted(value: int) -> str:
     return (f"Anotado: tu auto a cuenta vale unos {money(value)} 👍 Lo sumo a tu enganche cuando calcules un plan. "
             "¿Qué auto quieres financiar?")
 
 
 def value_not_understood() -> str:
     return "¿Cuánto te dan por tu auto? Escríbelo así: «me dan 80 mil por mi carro»."
+
+
+def trade_in_note(value: int) -> str:
+    """Under a financing plan whose down payment includes the customer's car."""
+    return f"🔁 Tu enganche incluye {money(value)} de tu auto a cuenta (sujeto al avalúo)."

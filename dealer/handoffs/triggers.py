@@ -1,0 +1,29 @@
+"""When a conversation goes to a person by itself: the bot failed to understand the customer twice in a row.
+
+Read from the tracker's events as dicts (Rasa's event JSON), so it is plain code: the open-answer action reverts
+its turn (UserUtteranceReverted) but the events stay, so the previous message's intent and actions are there."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+NOT_UNDERSTOOD_INTENT = "nlu_fallback"
+FALLBACK_ACTION = "action_fallback"
+
+
+def second_fallback_in_a_row(events: Sequence[dict[str, Any]]) -> bool:
+    """True when the latest customer message was not understood and neither was the one before it (which then got
+    the fallback answer)."""
+    users = [index for index, event in enumerate(events) if event.get("event") == "user"]
+    if len(users) < 2:
+        return False
+    latest, previous = users[-1], users[-2]
+    if _intent(events[latest]) != NOT_UNDERSTOOD_INTENT or _intent(events[previous]) != NOT_UNDERSTOOD_INTENT:
+        return False
+    between = events[previous + 1:latest]
+    return any(event.get("event") == "action" and event.get("name") == FALLBACK_ACTION for event in between)
+
+
+def _intent(event: dict[str, Any]) -> str:
+    return ((event.get("parse_data") or {}).get("intent") or {}).get("name") or ""

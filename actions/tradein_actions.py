@@ -4,6 +4,7 @@ payment. Thin adapters over dealer/tradeins."""
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import logging
 from typing import Any
@@ -84,6 +85,40 @@ class ValidateTradeInForm(FormValidationAction):
         return {}
 
 
+class _AskTradeIn(Action, abc.ABC):
+    """The form's question for one slot (abstract, so the SDK registers only the four below)."""
+
+    @abc.abstractmethod
+    def slot(self) -> str: ...
+
+    def name(self) -> str:
+        return f"action_ask_{self.slot()}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        dispatcher.utter_message(text=presenter.QUESTIONS[self.slot()])
+        return []
+
+
+class ActionAskTradeInMake(_AskTradeIn):
+    def slot(self) -> str:
+        return "tradein_make"
+
+
+class ActionAskTradeInModel(_AskTradeIn):
+    def slot(self) -> str:
+        return "tradein_model"
+
+
+class ActionAskTradeInYear(_AskTradeIn):
+    def slot(self) -> str:
+        return "tradein_year"
+
+
+class ActionAskTradeInKm(_AskTradeIn):
+    def slot(self) -> str:
+        return "tradein_km"
+
+
 class ActionTradeInSubmit(Action):
     def name(self) -> str:
         return "action_trade_in_submit"
@@ -92,7 +127,7 @@ class ActionTradeInSubmit(Action):
         values = [tracker.get_slot(slot) for slot in TRADE_IN_SLOTS]
         make, model, year, km = values
         if None in values:  # only reachable if the slots were changed outside the form
-            dispatcher.utter_message(response="utter_ask_tradein_make")
+            dispatcher.utter_message(text=presenter.QUESTIONS["tradein_make"])
             return []
         trade_in = NewTradeIn(tracker.sender_id, tracker.get_latest_input_channel() or "unknown",
                               str(make), str(model), int(year), int(km))

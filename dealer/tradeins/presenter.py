@@ -6,7 +6,12 @@ from dealer.catalog.presenter import money
 from dealer.leads.outbox import slack_escape
 from dealer.tradeins.store import NewTradeIn
 
-# The questions themselves are the domain's utter_ask_tradein_* responses (rasa_project/domain/tradein.yml).
+QUESTIONS = {
+    "tradein_make": "¡Claro que recibimos tu auto a cuenta! 🚗 ¿Qué marca es?",
+    "tradein_model": "¿Y qué modelo es?",
+    "tradein_year": "¿De qué año es?",
+    "tradein_km": "¿Cuántos kilómetros tiene, más o menos?",
+}
 NOT_UNDERSTOOD = {
     "tradein_year": "No me quedó claro el año 🤔 Escríbelo así: «2015».",
     "tradein_km": "No me quedó claro el kilometraje 🤔 Escríbelo así: «85 mil km».",

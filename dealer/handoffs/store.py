@@ -88,14 +88,22 @@ class HandoffStore:
                 .values(released_at=now)
             ).rowcount
 
-    def queue_reply(self, customer: str, text: str, now: Optional[datetime] = None) -> int:
+
+class StaffReplyStore:
+    """Staff replies to customers on a channel that cannot be pushed to (REST): kept until their next message."""
+
+    def __init__(self, database_url: str):
+        self.database_url = database_url
+        get_engine(database_url)
+
+    def queue(self, customer: str, text: str, now: Optional[datetime] = None) -> int:
         with session_scope(self.database_url) as session:
             row = StaffReply(customer=customer[:128], text=text[:MAX_STAFF_REPLY_CHARS], created_at=now or utc_now())
             session.add(row)
             session.flush()
             return row.id
 
-    def take_replies(self, customer: str, now: Optional[datetime] = None) -> list[str]:
+    def take(self, customer: str, now: Optional[datetime] = None) -> list[str]:
         """Staff replies not yet delivered to this customer, oldest first, marked delivered."""
         with session_scope(self.database_url) as session:
             rows = session.scalars(

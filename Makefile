@@ -53,7 +53,7 @@ validate: setup
 	$(PY) -m rasa data validate $(RASA_DATA) --fail-on-warnings
 
 lint: setup
-	$(PY) -m ruff check actions connectors dealer deploy nlu_components rasa_sdk_plugins scripts testing tests
+	$(PY) -m ruff check actions connectors dealer deploy nlu_components rasa_policies rasa_sdk_plugins scripts testing tests
 
 evaluate: train
 	rm -rf results

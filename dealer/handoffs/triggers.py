@@ -1,4 +1,4 @@
-"""When a conversation goes to a person by itself: the bot failed to understand the customer twice in a row.
+"""When a conversation goes to a person by itself: the bot could not help the customer twice in a row.
 
 Read from the tracker's events as dicts (Rasa's event JSON), so it is plain code: the open-answer action reverts
 its turn (UserUtteranceReverted) but the events stay, so the previous message's intent and actions are there."""
@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-NOT_UNDERSTOOD_INTENT = "nlu_fallback"
+# Low confidence, or read as out of scope (gibberish usually is): the bot could not help. Questions about the dealer
+# (ask_dealer) also get the open answer, from the knowledge base, and do not count.
+NOT_UNDERSTOOD_INTENTS = frozenset({"nlu_fallback", "out_of_scope"})
 FALLBACK_ACTION = "action_fallback"
 
 
@@ -19,7 +21,7 @@ def second_fallback_in_a_row(events: Sequence[dict[str, Any]]) -> bool:
     if len(users) < 2:
         return False
     latest, previous = users[-1], users[-2]
-    if _intent(events[latest]) != NOT_UNDERSTOOD_INTENT or _intent(events[previous]) != NOT_UNDERSTOOD_INTENT:
+    if _intent(events[latest]) not in NOT_UNDERSTOOD_INTENTS or _intent(events[previous]) not in NOT_UNDERSTOOD_INTENTS:
         return False
     between = events[previous + 1:latest]
     return any(event.get("event") == "action" and event.get("name") == FALLBACK_ACTION for event in between)

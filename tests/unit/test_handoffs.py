@@ -49,6 +49,7 @@ def _action(name: str) -> dict:
 def test_only_two_messages_not_understood_in_a_row_hand_off():
     fallback_turn = [_user("nlu_fallback"), _action("action_fallback"), {"event": "rewind"}, _action("action_listen")]
     assert second_fallback_in_a_row([*fallback_turn, _user("nlu_fallback")])
+    assert second_fallback_in_a_row([_user("out_of_scope"), _action("action_fallback"), _user("nlu_fallback")])
     assert not second_fallback_in_a_row([_user("nlu_fallback")])
     assert not second_fallback_in_a_row([_user("ask_dealer"), _action("action_fallback"), _user("nlu_fallback")])
     assert not second_fallback_in_a_row([*fallback_turn, _user("greet"), _action("utter_greet"), _user("nlu_fallback")])

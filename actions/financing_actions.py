@@ -31,7 +31,9 @@ from dealer.tradeins import presenter as tradein_presenter
 
 logger = logging.getLogger(__name__)
 
-ANSWER_INTENTS = ("inform", "ask_financing", "car_details", "nlu_fallback")
+# trade_in_value: «50 mil, mi cel es…» can read as an estimate for the customer's car; inside the form it is the
+# down payment either way.
+ANSWER_INTENTS = ("inform", "ask_financing", "car_details", "nlu_fallback", "trade_in_value")
 ALL_TERMS = "all"  # finance_term value for "compara plazos"
 _BARE_NUMBER = re.compile(r"\s*(\d{1,2})\s*")
 _NO_DOWN_PAYMENT = re.compile(r"\b(?:sin enganche|nada de enganche|no tengo enganche|cero)\b")

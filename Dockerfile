@@ -25,6 +25,7 @@ ENV RASA_TELEMETRY_ENABLED=false TF_CPP_MIN_LOG_LEVEL=2 PYTHONPATH=/build
 COPY rasa_project/config.yml rasa_project/config.yml
 COPY rasa_project/domain rasa_project/domain
 COPY nlu_components nlu_components
+COPY rasa_policies rasa_policies
 COPY dealer dealer
 COPY data/catalog data/catalog
 COPY data/nlu data/nlu
@@ -64,5 +65,6 @@ COPY actions actions
 COPY connectors connectors
 COPY nlu_components nlu_components
 COPY rasa_sdk_plugins rasa_sdk_plugins
+COPY rasa_policies rasa_policies
 COPY testing testing
 COPY scripts scripts

@@ -17,7 +17,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONPATH := $(CURDIR)
 
 .PHONY: run test test-fast shell bench setup seed train lint validate evaluate compare forget clean image-test retention fuzz monitoring-tools report report-demo browser
-.PHONY: converse misspellings
+.PHONY: converse misspellings handoffs release staff-reply
 
 $(VENV)/.installed: requirements.txt
 	@python=$$(scripts/find-python3.10); \
@@ -53,7 +53,7 @@ validate: setup
 	$(PY) -m rasa data validate $(RASA_DATA) --fail-on-warnings
 
 lint: setup
-	$(PY) -m ruff check actions connectors dealer deploy nlu_components rasa_sdk_plugins scripts testing tests
+	$(PY) -m ruff check actions connectors dealer deploy nlu_components rasa_policies rasa_sdk_plugins scripts testing tests
 
 evaluate: train
 	rm -rf results
@@ -102,6 +102,17 @@ compare: setup
 # make forget CUSTOMER=whatsapp:+5215512345678 - delete one customer's data from every store
 forget: setup
 	$(PY) -m scripts.forget_customer "$(CUSTOMER)"
+
+# Staff, over the running Rasa server's admin API (ADMIN_API_TOKEN): open hand-offs, release one, reply to one.
+# make handoffs | make release CUSTOMER=<id> | make staff-reply CUSTOMER=<id> TEXT="..."
+handoffs: setup
+	$(PY) -m scripts.handoffs list
+
+release: setup
+	$(PY) -m scripts.handoffs release "$(CUSTOMER)"
+
+staff-reply: setup
+	$(PY) -m scripts.handoffs reply "$(CUSTOMER)" "$(TEXT)"
 
 # make image-test - build the container image, run docker-compose.yml with it and talk to it (docker or podman;
 # installs podman, runc and docker-compose with apt-get where no engine is there)

@@ -22,6 +22,7 @@ from dealer.catalog.query import CarFilters
 from dealer.catalog.repository import CarRecord
 from dealer.customer_profile import profile_line
 from dealer.financing.reading import asks_for_an_estimate
+from dealer.handoffs.triggers import second_fallback_in_a_row
 from dealer.llm.memory import ConversationMemory
 from dealer.llm.prompt import Turn
 from dealer.llm.usage import account
@@ -41,6 +42,8 @@ class ActionFallback(Action):
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        if second_fallback_in_a_row(tracker.events):
+            return [FollowupAction("action_handoff")]  # not understood twice: a person takes over
         if asks_for_an_estimate(latest_text(tracker), catalog().stock_id_format()):
             return [FollowupAction(FINANCING_FORM)]  # the form reads the supposed price and gives an estimate
         text, usage, events = await open_reply(tracker)

@@ -34,11 +34,13 @@ from dealer.financing.reading import (
 )
 from dealer.leads.store import LeadStore, NewLead
 from dealer.privacy import pseudonym
+from dealer.tradeins import presenter as tradein_presenter
 
 logger = logging.getLogger(__name__)
 
 # give_contact: «50 mil, mi cel es 55…» answers the down payment; the phone is not an amount (dealer/amounts.py).
-ANSWER_INTENTS = ("inform", "ask_financing", "car_details", "nlu_fallback", "give_contact")
+# trade_in_value: an amount can read as an estimate for the customer's car; inside the form it is the down payment.
+ANSWER_INTENTS = ("inform", "ask_financing", "car_details", "nlu_fallback", "give_contact", "trade_in_value")
 ASSUMED_PRICE_SLOT = "assumed_price"
 ALL_TERMS = "all"  # finance_term value for "compara plazos"
 _CAR_ENTITIES = {"make", "model", "stock_id", "position"}  # a car named by the catalog's words
@@ -48,6 +50,12 @@ _NO_DOWN_PAYMENT = re.compile(r"\b(?:sin enganche|nada de enganche|no tengo enga
 
 def _car(stock_id: Any) -> Optional[CarRecord]:
     return catalog().get(stock_id) if isinstance(stock_id, str) else None
+
+
+def _trade_in(tracker: Tracker) -> int:
+    """Pesos the customer was offered for their car (actions/tradein_actions.py): part of the down payment."""
+    value = tracker.get_slot("trade_in_value")
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else 0
 
 
 def _assumed_price(tracker: Tracker) -> Optional[Decimal]:
@@ -207,7 +215,7 @@ class ValidateFinancingForm(FormThatNeverTraps):
         if price is None:
             return {"down_payment": written.to_slot()}  # checked against the price once the car is known
         terms = settings().financing
-        problem = check_down_payment(price, written.pesos(price), terms)
+        problem = check_down_payment(price, written.pesos(price) + _trade_in(tracker), terms)
         if problem:
             dispatcher.utter_message(text=presenter.down_payment_problem(problem, price, terms))
             return {"down_payment": None}
@@ -284,7 +292,8 @@ class ActionFinancingPlan(CatalogAction):
         if car is None or written is None or term is None:
             return []  # the customer left the form before it was complete (it said so); nothing to compute
         price = Decimal(car.price)
-        down_payment = written.pesos(price)
+        trade_in = _trade_in(tracker)
+        down_payment = written.pesos(price) + trade_in
         problem = check_down_payment(price, down_payment, terms)
         if problem:  # the car changed since the down payment was given
             dispatcher.utter_message(text=presenter.down_payment_problem(problem, price, terms))
@@ -295,6 +304,8 @@ class ActionFinancingPlan(CatalogAction):
         else:
             plans = [compute_plan(price, down_payment, int(term), terms)]
             dispatcher.utter_message(text=presenter.plan_message(car, plans[0]))
+        if trade_in:
+            dispatcher.utter_message(text=tradein_presenter.trade_in_note(trade_in))
         lead = NewLead(
             customer_id=tracker.sender_id,
             channel=tracker.get_latest_input_channel() or "unknown",

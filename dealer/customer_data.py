@@ -1,7 +1,7 @@
 """Erasing one customer's data from every store: their conversation in Rasa's SQL tracker store (all sessions),
-their leads, sales notices and appointments, their NPS answers, their WhatsApp messages and delivery statuses, and the record of
-what their model answers cost. Used by the conversation ("borra mis datos") and by the staff's command
-(scripts/forget_customer.py). Plain SQLAlchemy Core: no Rasa import."""
+their leads, sales notices, appointments, trade-ins and hand-offs, their NPS answers, their WhatsApp messages
+and delivery statuses, and the record of what their model answers cost. Used by the conversation ("borra mis datos")
+and by the staff's command (scripts/forget_customer.py). Plain SQLAlchemy Core: no Rasa import."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from sqlalchemy.engine import Connection, Engine
 from dealer.bookings.models import Appointment
 from dealer.database import get_engine
 from dealer.erasures import mark_erased
+from dealer.handoffs.models import Handoff, StaffReply
 from dealer.leads.models import Lead, SalesNoticeRecord
 from dealer.llm.usage import LlmUsage
 from dealer.nps.models import NpsResponse
+from dealer.tradeins.models import TradeIn
 
 # Columns that cut ids short: leads keep 128 characters, WhatsApp senders 64 and Rasa's events 255, so a longer id
 # is looked up in its cut forms as well.
@@ -45,6 +47,8 @@ class ErasureReport:
     model_usage: int
     nps_responses: int
     appointments: int = 0
+    trade_ins: int = 0
+    handoffs: int = 0  # hand-offs and the staff replies kept for the customer
 
     @property
     def total(self) -> int:
@@ -73,9 +77,13 @@ def erase_customer(customer_id: str, database_url: str, tracker_store_url: str) 
         surveys = connection.execute(delete(NpsResponse.__table__).where(NpsResponse.customer_id.in_(ids))).rowcount
         appointments = connection.execute(
             delete(Appointment.__table__).where(Appointment.customer_id.in_(ids))).rowcount
+        trade_ins = connection.execute(delete(TradeIn.__table__).where(TradeIn.customer_id.in_(ids))).rowcount
+        handoffs = sum(connection.execute(delete(table.__table__).where(table.customer.in_(ids))).rowcount
+                       for table in (Handoff, StaffReply))
     with tracker_engine(tracker_store_url).begin() as connection:
         events = _delete_if_present(connection, _TRACKER_EVENTS.c.sender_id, ids)
-    return ErasureReport(events, leads, notices, messages, statuses, usage, surveys, appointments)
+    return ErasureReport(events, leads, notices, messages, statuses, usage, surveys, appointments, trade_ins,
+                         handoffs)
 
 
 @cache

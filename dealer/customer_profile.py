@@ -28,6 +28,9 @@ def carried_slots(previous: Mapping[str, Any], metadata: Optional[Mapping[str, A
         "customer_name": clean_profile_name(profile_name) or clean_profile_name(previous.get("customer_name")),
         "preferred_brand": filters.make or _name(previous.get("preferred_brand")),
         "budget": filters.price_max or _budget(previous.get("budget")),
+        # A conversation handed to a person stays with them in a new session (rasa_policies/handoff.py).
+        "handoff_active": True if previous.get("handoff_active") is True else None,
+        "handoff_since": previous.get("handoff_since") if previous.get("handoff_active") is True else None,
     }
     return {slot: value for slot, value in carried.items() if value is not None}
 

@@ -72,6 +72,8 @@ DEFAULTS: dict[str, str] = {
     "NPS_COOLDOWN_DAYS": "30",
     # Bookings: visits and test drives one branch takes in the same hour
     "BOOKING_CAPACITY_PER_HOUR": "2",
+    # Hand-off to a person: the bot stays quiet for the customer this long unless staff release them sooner.
+    "HANDOFF_TIMEOUT_HOURS": "24",
 }
 
 
@@ -160,6 +162,7 @@ class Settings:
     notify_max_age_hours: float = 72.0  # a lead's announcement is retried this long, then marked failed
     session_max_turns: int = 20  # customer messages before a session rolls over into a new one (slots carried)
     booking_capacity_per_hour: int = 2  # visits and test drives one branch takes in the same hour
+    handoff_timeout_hours: float = 24.0  # a hand-off not released by staff ends by itself after this long
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Optional[str]]) -> Settings:
@@ -182,6 +185,7 @@ class Settings:
             **_scale_out(merged),
             nps_cooldown_days=_int(merged, "NPS_COOLDOWN_DAYS", 0, 3650),
             booking_capacity_per_hour=_int(merged, "BOOKING_CAPACITY_PER_HOUR", 1, 100),
+            handoff_timeout_hours=_handoff_timeout(merged),
         )
 
     def exposure_problems(self) -> list[str]:
@@ -405,6 +409,18 @@ def _scale_out(values: Mapping[str, str]) -> dict[str, object]:
         "rasa_workers": workers, "redis_url": redis_url or None, "notify_max_age_hours": max_age,
         "session_max_turns": _int(values, "SESSION_MAX_TURNS", 2, 1000),
     }
+
+
+def _handoff_timeout(values: Mapping[str, str]) -> float:
+    raw = values["HANDOFF_TIMEOUT_HOURS"]
+    try:
+        hours = float(raw)
+    except ValueError:
+        raise SettingsError(f"HANDOFF_TIMEOUT_HOURS must be a number of hours, got {raw!r}") from None
+    # Fractions of an hour are allowed (tests); a month is the longest a customer should wait for a person.
+    if not 0 < hours <= 24 * 30:
+        raise SettingsError(f"HANDOFF_TIMEOUT_HOURS must be above 0 and at most 720 (30 days), got {raw}")
+    return hours
 
 
 def _absolute_sqlite_url(url: str) -> str:

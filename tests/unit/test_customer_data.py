@@ -74,7 +74,8 @@ def test_fresh_databases_hold_nothing_to_erase(tmp_path):
     report = erase_customer(ANA, f"sqlite:///{tmp_path / 'p.db'}", f"sqlite:///{tmp_path / 't.db'}")
     assert report.total == 0
     assert report.lines() == ["conversation events: 0", "leads: 0", "sales notices: 0", "whatsapp messages: 0",
-                              "whatsapp statuses: 0", "model usage: 0", "nps responses: 0", "appointments: 0"]
+                              "whatsapp statuses: 0", "model usage: 0", "nps responses: 0", "appointments: 0",
+                              "trade ins: 0", "handoffs: 0"]
 
 
 @pytest.mark.parametrize("customer_id", ["", "   ", None, 42])

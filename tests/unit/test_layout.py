@@ -17,6 +17,7 @@ FORBIDDEN = {
     "actions": {"rasa", "sanic", "connectors", "scripts", "testing", "tests"},
     "connectors": {"actions", "rasa_sdk", "scripts", "testing", "tests"},
     "rasa_sdk_plugins": {"rasa", "connectors", "scripts", "testing", "tests"},
+    "rasa_policies": {"actions", "connectors", "rasa_sdk", "sanic", "scripts", "testing", "tests"},
     "testing": {"scripts", "tests"},
     "scripts": {"tests"},
 }

@@ -1,0 +1,97 @@
+"""The hand-off to a person: the conversation is flagged, the sales team gets a summary (a sales notice), the customer
+is told when to expect contact, and the `handoff_active` slot makes the Rasa server's HandoffPolicy keep the bot
+quiet until staff release the conversation (connectors/admin.py) or HANDOFF_TIMEOUT_HOURS pass.
+
+Works with or without the contact slots (customer_name, customer_phone, customer_email, contact_consent): whatever
+the conversation has goes into the summary."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from datetime import timedelta
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+from sqlalchemy.exc import SQLAlchemyError
+
+from actions.catalog_actions import current_listing
+from actions.services import catalog, lead_notifier, settings
+from dealer import metrics
+from dealer.catalog.presenter import describe_filters
+from dealer.financing.presenter import car_label
+from dealer.handoffs import facts
+from dealer.handoffs.models import ANGER, FALLBACKS, REQUESTED
+from dealer.handoffs.presenter import handoff_reply
+from dealer.handoffs.schedule import contact_expectation, parse_hours
+from dealer.handoffs.store import HandoffStore, utc_now
+from dealer.handoffs.summary import HandoffFacts, contact_slots, handoff_details, handoff_text, last_customer_messages
+from dealer.knowledge.branches import load_branches
+from dealer.leads.notices import NoticeStore, SalesNotice
+from dealer.privacy import pseudonym
+
+logger = logging.getLogger(__name__)
+
+ACTIVE_SLOT, SINCE_SLOT = "handoff_active", "handoff_since"  # read by rasa_policies/handoff.py
+MAX_CARS_SHOWN = 5
+
+
+def handoff_store() -> HandoffStore:
+    current = settings()
+    return HandoffStore(current.database_url, timedelta(hours=current.handoff_timeout_hours))
+
+
+class ActionHandoff(Action):
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        reason = {"ask_human": REQUESTED, "complain": ANGER}.get(intent, FALLBACKS)
+        channel = tracker.get_latest_input_channel() or "unknown"
+        try:
+            await asyncio.to_thread(self._flag, tracker, reason, channel)
+        except SQLAlchemyError:
+            # The customer still gets a person's attention promised and the bot still goes quiet; the log has it.
+            logger.exception("the hand-off of %s could not be stored or announced", pseudonym(tracker.sender_id))
+        # Every branch keeps the same hours today; the first one in branches.yml stands for the dealer.
+        expectation = contact_expectation(parse_hours(load_branches()[0].hours), utc_now())
+        dispatcher.utter_message(text=handoff_reply(reason, expectation))
+        return [SlotSet(ACTIVE_SLOT, True), SlotSet(SINCE_SLOT, time.time()), ActiveLoop(None),
+                SlotSet("requested_slot", None)]
+
+    def _flag(self, tracker: Tracker, reason: str, channel: str) -> None:
+        handoff, created = handoff_store().open(tracker.sender_id, channel, reason)
+        if not created:
+            return
+        summary = self._facts(tracker, reason, channel)
+        current = settings()
+        NoticeStore(current.database_url).record(
+            SalesNotice(kind="handoff", customer_id=tracker.sender_id, channel=channel, text=handoff_text(summary),
+                        details={"handoff_id": handoff.id, **handoff_details(summary)}),
+            notify=current.notify_webhook_url is not None,
+        )
+        metrics.count(metrics.HANDOFFS, channel)
+        logger.info("hand-off %s (%s) for %s", handoff.id, reason, pseudonym(tracker.sender_id))
+        notifier = lead_notifier()
+        if notifier is not None:
+            notifier.wake()
+
+    @staticmethod
+    def _facts(tracker: Tracker, reason: str, channel: str) -> HandoffFacts:
+        database_url = settings().database_url
+        listing = current_listing(tracker)
+        cars = [catalog().get(stock_id) for stock_id in listing.visible()[:MAX_CARS_SHOWN]]
+        texts = [event.get("text") for event in tracker.events if event.get("event") == "user"]
+        return HandoffFacts(
+            customer=tracker.sender_id, channel=channel, reason=reason,
+            search=describe_filters(listing.filters) if listing.filters else "",
+            cars_shown=[f"{car_label(car)} ({car.stock_id})" for car in cars if car is not None],
+            plans=facts.quoted_plans(database_url, tracker.sender_id),
+            appointment=facts.appointment(database_url, tracker.sender_id, utc_now()) or "",
+            contact=contact_slots(tracker.current_slot_values()),
+            last_messages=last_customer_messages(texts),
+        )

@@ -21,12 +21,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.catalog_actions import current_listing
 from actions.services import catalog, lead_notifier, settings
 from dealer import metrics
+from dealer.bookings.schedule import OpeningHours
 from dealer.catalog.presenter import describe_filters
 from dealer.financing.presenter import car_label
 from dealer.handoffs import facts
 from dealer.handoffs.models import ANGER, FALLBACKS, REQUESTED
 from dealer.handoffs.presenter import handoff_reply
-from dealer.handoffs.schedule import contact_expectation, parse_hours
+from dealer.handoffs.schedule import contact_expectation
 from dealer.handoffs.store import HandoffStore, utc_now
 from dealer.handoffs.summary import HandoffFacts, contact_slots, handoff_details, handoff_text, last_customer_messages
 from dealer.knowledge.branches import load_branches
@@ -58,7 +59,7 @@ class ActionHandoff(Action):
             # The customer still gets a person's attention promised and the bot still goes quiet; the log has it.
             logger.exception("the hand-off of %s could not be stored or announced", pseudonym(tracker.sender_id))
         # Every branch keeps the same hours today; the first one in branches.yml stands for the dealer.
-        expectation = contact_expectation(parse_hours(load_branches()[0].hours), utc_now())
+        expectation = contact_expectation(OpeningHours.of(load_branches()[0]), utc_now())
         dispatcher.utter_message(text=handoff_reply(reason, expectation))
         return [SlotSet(ACTIVE_SLOT, True), SlotSet(SINCE_SLOT, time.time()), ActiveLoop(None),
                 SlotSet("requested_slot", None)]

@@ -7,19 +7,15 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from dealer.handoffs.schedule import contact_expectation, parse_hours
+from dealer.bookings.schedule import OpeningHours
+from dealer.handoffs.schedule import contact_expectation
 from dealer.handoffs.store import HandoffStore, StaffReplyStore
 from dealer.handoffs.summary import HandoffFacts, contact_line, handoff_text, last_customer_messages
 from dealer.handoffs.triggers import second_fallback_in_a_row
 from rasa_policies.handoff import handoff_in_force
 
-HOURS = parse_hours("Lunes a sábado 9:00–19:00, domingo 10:00–15:00")
-
-
-def test_branch_hours_are_read_per_weekday():
-    assert HOURS[0] == HOURS[5] == (datetime(1, 1, 1, 9).time(), datetime(1, 1, 1, 19).time())
-    assert HOURS[6] == (datetime(1, 1, 1, 10).time(), datetime(1, 1, 1, 15).time())
-    assert parse_hours("cerrado por remodelación") == {}
+WEEKDAYS = {day: "09:00-19:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat")}
+HOURS = OpeningHours.parse({**WEEKDAYS, "sun": "10:00-15:00"})
 
 
 @pytest.mark.parametrize(("utc", "expected"), [
@@ -35,7 +31,8 @@ def test_the_customer_is_told_when_to_expect_contact(utc, expected):
 
 def test_a_dealer_closed_on_sunday_promises_monday():
     saturday_night = datetime(2026, 11, 29, 3, 0, tzinfo=timezone.utc)  # Saturday 21:00 local
-    assert contact_expectation(parse_hours("Lunes a sábado 9:00–19:00"), saturday_night) == "el lunes a partir de las 9:00"
+    closed_on_sunday = OpeningHours.parse({**WEEKDAYS, "sun": "closed"})
+    assert contact_expectation(closed_on_sunday, saturday_night) == "el lunes a partir de las 9:00"
 
 
 def _user(intent: str, text: str = "x") -> dict:

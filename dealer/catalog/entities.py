@@ -14,13 +14,13 @@ from dealer.catalog.matching import NameMatcher
 from dealer.catalog.navigation import StockIdFormat
 from dealer.catalog.query import numeric_mentions
 from dealer.text import fold, words
-from dealer.vocabulary import NEEDS, ORIGINS, VOCABULARIES
+from dealer.vocabulary import NEEDS, ORIGINS, SEATS_WORDS, VOCABULARIES
 
 # Entity names, as declared in rasa_project/domain/entities.yml.
 MAKE, MODEL, STOCK_ID, POSITION = "make", "model", "stock_id", "position"
 YEAR, PRICE, KM, DOWN_PAYMENT, TERM, FEATURE = "year", "price", "km", "down_payment", "term", "feature"
-NEED, ORIGIN = "need", "origin"
-SEARCH_ENTITIES = frozenset({MAKE, MODEL, YEAR, PRICE, KM, FEATURE, NEED, ORIGIN, *VOCABULARIES})
+NEED, ORIGIN, SEATS = "need", "origin", "seats"
+SEARCH_ENTITIES = frozenset({MAKE, MODEL, YEAR, PRICE, KM, FEATURE, NEED, ORIGIN, SEATS, *VOCABULARIES})
 
 _FEATURES = (("car_play", re.compile(r"\b(?:apple\s?)?car\s?-?\s?play\b")), ("bluetooth", re.compile(r"\bblue?\s?too?th?\b")))
 _DOWN_PAYMENT_CUE = re.compile(r"\b(?:enganche|engache|inicial|de entrada|anticipo|doy|daria|pongo|pondria|tengo|ahorrado)\b")
@@ -76,6 +76,11 @@ def find_mentions(text: str, names: NameMatcher, stock_ids: StockIdFormat, finan
     for feature, pattern in _FEATURES:
         for hit in pattern.finditer(text_left):
             add(FEATURE, feature, *hit.span())
+    for hit in re.finditer(SEATS_WORDS, text_left):
+        # «7 asientos» and «somos 6» as a whole; in «familia de 5» only the number: «para mi familia» is a need.
+        group = next(name for name in ("seats", "family", "group") if hit.group(name))
+        add(SEATS, int(hit.group(group)), *(hit.span(group) if group == "family" else hit.span()))
+    text_left = blanked()
     for need in NEEDS:
         for hit in re.finditer(need.words, text_left):
             add(NEED, need.code, *hit.span())
@@ -140,7 +145,7 @@ _SEARCH_FILLER = frozenset(fold(word) for word in """
     """.split())
 # Entities that make a message a search on their own («los del 2024», «automáticas», «híbridos»); amounts alone
 # do not: «60 mil» may answer the financing form's question.
-_SEARCH_DECIDING = frozenset({MAKE, MODEL, YEAR, FEATURE, NEED, ORIGIN, *VOCABULARIES})
+_SEARCH_DECIDING = frozenset({MAKE, MODEL, YEAR, FEATURE, NEED, ORIGIN, SEATS, *VOCABULARIES})
 
 
 _DETAILS_WORDS = frozenset("detalle detalles ficha tecnica clave datos caracteristicas cuentame dime sobre".split())

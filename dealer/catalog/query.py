@@ -12,7 +12,7 @@ from rapidfuzz.distance import OSA
 from dealer.amounts import Amount, find_amounts, spell_out_digits
 from dealer.catalog.matching import DOMAIN_WORDS, NameMatcher
 from dealer.text import words
-from dealer.vocabulary import NEEDS, ORIGINS, VOCABULARIES
+from dealer.vocabulary import NEEDS, ORIGINS, SEATS_WORDS, VOCABULARIES, seats_explained
 
 SORTS = ("price_asc", "price_desc", "year_desc", "km_asc")
 
@@ -29,6 +29,7 @@ class CarFilters:
     body_type: Optional[str] = None
     body_types: Optional[tuple[str, ...]] = None  # any of these («familiar»: SUV or minivan)
     origin: Optional[str] = None  # where the make comes from («europeo»)
+    seats_min: Optional[int] = None  # room for at least this many, driver included («para 7 personas»)
     transmission: Optional[str] = None
     fuel: Optional[str] = None
     bluetooth: Optional[bool] = None
@@ -100,7 +101,6 @@ _UNRECORDED = (
     ("el color", r"\b(?:colou?r(?:es)?|roj[oa]s?|blanc[oa]s?|negr[oa]s?|gris(?:es)?|azul(?:es)?|plata|plateado)\b"),
     ("el quemacocos", r"\b(?:quemacocos|quema cocos|techo (?:solar|panoramico)|sun ?roof)\b"),
     ("los asientos de piel", r"\b(?:asientos de piel|vestiduras de piel|piel)\b"),
-    ("el número de asientos", r"\b(?:\d+ )?(?:asientos|plazas)\b(?! de piel)"),
 )
 _DOLLARS = re.compile(r"\b(?:dolares|dolar|dlls?|dls|usd|us\$)\b")
 _EXPLICIT_SORT = re.compile(
@@ -151,6 +151,11 @@ def parse_query(text: str, matcher: NameMatcher, current: Optional[CarFilters] =
     origin = next((term.code for term in ORIGINS if re.search(term.words, name_words)), None)
     if origin and not values.get("make"):
         values["origin"] = origin
+    seats_asked = seats_wanted(name_words)
+    seats_min = max([need.seats_min for need in needs if need.seats_min] + ([seats_asked] if seats_asked else []),
+                    default=None)
+    if seats_min:
+        values["seats_min"] = seats_min
     compact_words = [w.group() for w in words(name_words)]
     for feature, names in _FEATURE_NAMES.items():
         if _mentions(compact_words, names):
@@ -167,11 +172,22 @@ def parse_query(text: str, matcher: NameMatcher, current: Optional[CarFilters] =
         filters=filters,
         refines=bool(_REFINE_CUES.search(spelled)),
         unmatched_words=_unmatched_words(name_words),
-        needs=tuple(need.explained for need in needs),
+        needs=tuple(need.explained for need in needs) + (
+            (seats_explained(seats_asked),) if seats_asked and seats_asked > (seats_min_of(needs) or 0) else ()),
         unrecorded=tuple(label for label, pattern in _UNRECORDED if re.search(pattern, name_words)),
         dollars=dollars,
         sorted_explicitly=bool(_EXPLICIT_SORT.search(name_words)),
     )
+
+
+def seats_wanted(text: str) -> Optional[int]:
+    """The number of people a folded, digit-spelled message asks room for («7 asientos», «somos 6»), if any."""
+    hit = re.search(SEATS_WORDS, text)
+    return int(next(group for group in hit.groups() if group)) if hit else None
+
+
+def seats_min_of(needs) -> Optional[int]:
+    return max((need.seats_min for need in needs if need.seats_min), default=None)
 
 
 def apply_query(parsed: ParsedQuery, current: CarFilters) -> CarFilters:
@@ -311,6 +327,7 @@ _RELAXATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("el combustible", ("fuel",)),
     ("CarPlay", ("car_play",)),
     ("Bluetooth", ("bluetooth",)),
+    ("el número de asientos", ("seats_min",)),
     ("el tipo de carrocería", ("body_type", "body_types")),
     ("el origen de la marca", ("origin",)),
     ("el modelo", ("model",)),

@@ -41,6 +41,10 @@ def found(text, vocabulary, financing=False):
     ("detalles del dos", [("position", 2, "dos")]),
     ("me late el segundo", [("position", 2, "segundo")]),
     ("una híbrida con carplay", [("fuel", "hybrid", "híbrida"), ("feature", "car_play", "carplay")]),
+    ("algo con 7 asientos", [("seats", 7, "7 asientos")]),
+    ("para siete personas", [("seats", 7, "siete personas")]),
+    ("una camioneta para mi familia de 5",
+     [("body_type", "suv", "camioneta"), ("need", "family", "para mi familia"), ("seats", 5, "5")]),
     ("mi cel es 5512345678", []),
     ("qué onda, buenas", []),
     ("la última página", []),
@@ -60,6 +64,7 @@ def test_in_a_financing_turn_money_is_a_down_payment(vocabulary):
     ("quiero financiar el aveo", False), ("detalles del jetta 2", False), ("qué onda", False),
     ("cuántos años tiene el mazda 3?", False), ("los del 2024", True), ("tb automaticos?", True),
     ("no, mejor honda", True), ("Buenas tardes, ¿podría mostrarme los Honda City que tengan?", True),
+    ("algo con 7 asientos", True), ("somos 6", True),
     ("60 mil", False), ("el 2", False), ("qué marcas de camionetas tienen", False),
 ])
 def test_a_message_naming_only_a_car_is_a_search(text, search, vocabulary):

@@ -78,7 +78,8 @@ class ActionSearchCars(CatalogAction):
         repository = catalog()
         current = CarFilters.from_slot(tracker.get_slot("search_filters"))
         parsed = parse_query(latest_text(tracker), repository.name_matcher(), current)
-        if parsed.filters.is_empty() and parsed.unmatched_words and parsed.filters.sort == "price_asc":
+        if (parsed.filters.is_empty() and parsed.unmatched_words and parsed.filters.sort == "price_asc"
+                and not parsed.dollars):  # «12k usd»: say prices are pesos rather than «no encontré "usd"»
             suggestions = repository.name_matcher().suggest_makes(parsed.unmatched_words)
             most_stocked = [] if suggestions else [make for make, _ in repository.brand_counts()[:4]]
             dispatcher.utter_message(text=presenter.unknown_brand_message(parsed.unmatched_words, suggestions, most_stocked))

@@ -28,7 +28,7 @@ def describe_filters(filters: CarFilters) -> str:
     if filters.body_type:
         parts.append(label(BODY_TYPES, filters.body_type))
     if filters.body_types:
-        parts.append(" o ".join(label(BODY_TYPES, code) for code in filters.body_types))
+        parts.append(join_options([label(BODY_TYPES, code) for code in filters.body_types]))
     if filters.seats_min:
         parts.append(f"{filters.seats_min} asientos o más")
     if filters.origin:

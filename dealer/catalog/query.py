@@ -94,6 +94,7 @@ class ParsedQuery:
     unrecorded: tuple[str, ...] = ()  # asked-for things the catalog does not record («el color»)
     dollars: bool = False  # a budget in dollars: prices are in pesos
     sorted_explicitly: bool = False  # «el más barato», «el más nuevo»: reorder the current listing
+    starts_over: bool = False  # «busco…», «otra búsqueda»: a new search even if it only names a price or a gearbox
 
 
 # What customers ask for that the catalog does not record, with how the reply names it.
@@ -106,6 +107,10 @@ _DOLLARS = re.compile(r"\b(?:dolares|dolar|dlls?|dls|usd|us\$)\b")
 _EXPLICIT_SORT = re.compile(
     r"\b(?:(?:el|la|los|las|lo) )?mas (?:barat[oa]s?|economic[oa]s?|nuev[oa]s?|recientes?)\b"
     r"|\b(?:menos|poco|bajo) (?:km|kms|kilometraje|kilometros|recorrido)\b|\b(?:ordena|ordenalos|acomoda)\w*")
+
+_NEW_SEARCH_CUES = re.compile(r"\b(?:busco|buscando|buscaba|otra busqueda|nueva busqueda|de cero|todo el inventario)\b")
+# What a car is (its name, body, origin): naming one of these starts a new search unless a cue says it refines.
+_IDENTITY_FIELDS = ("make", "model", "body_type", "body_types", "origin")
 
 _WORD_FILTERS: list[tuple[str, str, str]] = [
     # (field, value, pattern over simplified text); first match per field wins
@@ -177,6 +182,7 @@ def parse_query(text: str, matcher: NameMatcher, current: Optional[CarFilters] =
         unrecorded=tuple(label for label, pattern in _UNRECORDED if re.search(pattern, name_words)),
         dollars=dollars,
         sorted_explicitly=bool(_EXPLICIT_SORT.search(name_words)),
+        starts_over=bool(_NEW_SEARCH_CUES.search(spelled)),
     )
 
 
@@ -195,6 +201,10 @@ def apply_query(parsed: ParsedQuery, current: CarFilters) -> CarFilters:
     if parsed.filters.is_empty() and parsed.sorted_explicitly:
         return replace(current, sort=parsed.filters.sort)  # «el más barato»: the same listing, reordered
     if parsed.refines or (parsed.filters.is_empty() and parsed.filters.sort != current.sort):
+        return current.merged_with(parsed.filters)
+    if not current.is_empty() and not parsed.starts_over and not any(
+            getattr(parsed.filters, name) for name in _IDENTITY_FIELDS):
+        # «automáticos», «de menos de 200 mil», «diésel» after a listing narrow it, as a salesperson would read them
         return current.merged_with(parsed.filters)
     return parsed.filters
 
@@ -305,7 +315,7 @@ def _kind(amount: Amount, normalized: str) -> Optional[str]:
 def _sort(text: str, values: Mapping[str, Any]) -> str:
     if re.search(r"\bmas car[oa]s?\b", text):
         return "price_desc"
-    if re.search(r"\bmas (?:nuevos?|recientes?)\b", text) and not values.get("year_min"):
+    if re.search(r"\bmas (?:nuev[oa]s?|recientes?)\b", text) and not values.get("year_min"):
         return "year_desc"
     if re.search(r"\b(?:menos|poco|bajo) (?:km|kms|kilometraje|kilometros|recorrido)\b", text) and not values.get("km_max"):
         return "km_asc"

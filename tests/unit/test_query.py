@@ -68,6 +68,18 @@ def test_a_new_make_replaces_make_and_model_when_refining():
     assert apply_query(parse("mejor un Mazda", current), current) == CarFilters(make="Mazda", year_min=2019)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("automaticos", CarFilters(make="Nissan", body_type="suv", transmission="automatic")),
+    ("de menos de 200 mil", CarFilters(make="Nissan", body_type="suv", price_max=200_000)),
+    ("diesel", CarFilters(make="Nissan", body_type="suv", fuel="diesel")),
+    ("busco algo de menos de 200 mil", CarFilters(price_max=200_000)),
+    ("un sedan", CarFilters(body_type="sedan")),
+])
+def test_a_message_naming_only_what_narrows_refines_the_listing(text, expected):
+    current = CarFilters(make="Nissan", body_type="suv")
+    assert apply_query(parse(text, current), current) == expected
+
+
 def test_a_plain_new_search_replaces_everything():
     current = CarFilters(make="Volkswagen", model="Jetta", year_min=2019)
     assert apply_query(parse("busco una SUV", current), current) == CarFilters(body_type="suv")
@@ -122,6 +134,7 @@ def test_a_need_finds_cars_of_its_body_types(repository):
 
 
 @pytest.mark.parametrize("text, sort", [("el más barato", "price_asc"), ("el de menos kilómetros", "km_asc"),
+                                        ("la mas nueva", "year_desc"), ("nomas los mas recientes", "year_desc"),
                                         ("el más nuevo", "year_desc"), ("los más caros", "price_desc")])
 def test_sorting_reorders_the_current_listing(text, sort):
     current = CarFilters(make="Mazda", transmission="automatic", sort="year_desc" if sort != "year_desc" else "km_asc")

@@ -109,6 +109,9 @@ def _add_amounts(spelled: str, add, financing: bool) -> None:
         for hit in _BARE_TERM.finditer(spelled):
             add(TERM, int(hit.group(1)), *hit.span())
     for amount in find_amounts(spelled):
+        before = spelled[max(amount.start - 2, 0):amount.start]
+        if before.endswith("-") and not before[:-1].isdigit():
+            continue  # «-5000» is no amount to carry: the financing form refuses it with its reason
         if amount.is_percent:
             add(DOWN_PAYMENT, f"{amount.value}%", amount.start, amount.end)
         elif (has_down_payment_cue or has_term) and not amount.is_model_year() and (
@@ -132,7 +135,8 @@ def _add_positions(spelled: str, add) -> None:
 # Words around a search that ask for nothing else: greetings, "busco", "tienen", "me interesa", articles, "auto".
 _SEARCH_FILLER = frozenset(fold(word) for word in """
     algo cualquier lo tengan podria podrias puede puedes pueden mostrarme mostrarnos ensenarme muestren ensenen
-    hola holi buenas buenos buen dia dias tarde tardes noche noches que onda oye disculpa disculpe
+    hola holi ola buenas buenos buen dia dias tarde tardes noche noches que onda oye oiga mire mira fijate fijese
+    disculpa disculpe tenga donde quepan quepamos quepa
     busco buscando buscaba buscamos quiero queria quisiera quisieramos tienen tienes tendran tendras tiene hay habra
     manejan venden vendes vende interesa interesan intereso gusta gustaria gusto ocupo ocupamos necesito necesitamos
     ando andamos estoy estamos ver veo mostrar muestrame muéstrame enseñame enséñame ensename dame pasame

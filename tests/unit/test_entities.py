@@ -57,6 +57,8 @@ def test_in_a_financing_turn_money_is_a_down_payment(vocabulary):
     assert found("60 mil", vocabulary) == [("price", 60000, "60 mil")]
     assert found("60 mil", vocabulary, financing=True) == [("down_payment", 60000, "60 mil")]
     assert found("a cuatro", vocabulary, financing=True) == [("term", 4, "a cuatro")]
+    assert found("-5000", vocabulary, financing=True) == []
+    assert found("10-20 mil", vocabulary, financing=True)[-1][:2] == ("down_payment", 20000)
 
 
 @pytest.mark.parametrize("text, search", [

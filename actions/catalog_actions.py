@@ -123,7 +123,7 @@ class ActionCarDetails(CatalogAction):
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         listing = current_listing(tracker)
-        reference = requested_car(latest_text(tracker), catalog().stock_id_format())
+        reference = listing.meant(requested_car(latest_text(tracker), catalog().stock_id_format()))
         pick = listing.on_page(reference) if reference else None
         if pick is None or pick.outcome is not Pick.CHOSEN or pick.stock_id is None:
             dispatcher.utter_message(text=presenter.position_not_on_page(len(listing.stock_ids)) if listing.stock_ids

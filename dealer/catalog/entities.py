@@ -152,6 +152,8 @@ _SEARCH_FILLER = frozenset(fold(word) for word in """
 _SEARCH_DECIDING = frozenset({MAKE, MODEL, YEAR, FEATURE, NEED, ORIGIN, SEATS, *VOCABULARIES})
 
 
+_BUDGET_QUESTION = frozenset("recomiendas recomiendan recomienda recomiendame ofreces ofrecen alcanza alcanzaria".split())
+_BUDGET_WORDS = _BUDGET_QUESTION | frozenset("presupuesto tengo traigo como".split())
 _DETAILS_WORDS = frozenset("detalle detalles ficha tecnica clave datos caracteristicas cuentame dime sobre".split())
 
 
@@ -167,9 +169,14 @@ def is_stock_id_only(text: str, mentions: list[Mention]) -> bool:
 def is_search_only(text: str, mentions: list[Mention]) -> bool:
     """The message names a catalog make or model, a year, a body type, a transmission, a fuel or a feature, and asks
     for nothing the search does not cover («busco un madza», «tienen cx3?», «los del 2024», «tb automaticos?»)."""
-    if not any(m.entity in _SEARCH_DECIDING for m in mentions) or any(m.entity not in SEARCH_ENTITIES for m in mentions):
-        return False
     chars = list(text)
     for mention in mentions:
         chars[mention.start:mention.end] = " " * (mention.end - mention.start)
-    return all(word in _SEARCH_FILLER for word in fold("".join(chars)).split())
+    rest = fold("".join(chars)).split()
+    if any(m.entity in _SEARCH_DECIDING for m in mentions):
+        return all(m.entity in SEARCH_ENTITIES for m in mentions) and all(word in _SEARCH_FILLER for word in rest)
+    # An amount alone decides only when it asks what it buys («tengo como 250 mil, ¿qué me recomiendas?»): a bare
+    # «60 mil» or «tengo 60 mil» may answer the financing form's question.
+    return (bool(mentions) and all(m.entity in (PRICE, DOWN_PAYMENT) for m in mentions)
+            and any(word in _BUDGET_QUESTION for word in rest)
+            and all(word in _SEARCH_FILLER or word in _BUDGET_WORDS for word in rest))

@@ -67,6 +67,8 @@ def test_in_a_financing_turn_money_is_a_down_payment(vocabulary):
     ("cuántos años tiene el mazda 3?", False), ("los del 2024", True), ("tb automaticos?", True),
     ("no, mejor honda", True), ("Buenas tardes, ¿podría mostrarme los Honda City que tengan?", True),
     ("algo con 7 asientos", True), ("somos 6", True),
+    ("tengo como 250 mil que me recomiendas", True), ("con 400 mil que me ofrecen?", True),
+    ("tengo 60 mil", False),
     ("60 mil", False), ("el 2", False), ("qué marcas de camionetas tienen", False),
 ])
 def test_a_message_naming_only_a_car_is_a_search(text, search, vocabulary):

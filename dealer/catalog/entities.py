@@ -12,7 +12,7 @@ from typing import Union
 from dealer.amounts import find_amounts, spell_out_digits_with_origin
 from dealer.catalog.matching import NameMatcher
 from dealer.catalog.navigation import StockIdFormat
-from dealer.catalog.query import numeric_mentions
+from dealer.catalog.query import SORT_WORDS, numeric_mentions
 from dealer.text import fold, words
 from dealer.vocabulary import NEEDS, ORIGINS, SEATS_WORDS, VOCABULARIES
 
@@ -136,7 +136,8 @@ def _add_positions(spelled: str, add) -> None:
 _SEARCH_FILLER = frozenset(fold(word) for word in """
     algo cualquier lo tengan podria podrias puede puedes pueden mostrarme mostrarnos ensenarme muestren ensenen
     hola holi ola buenas buenos buen dia dias tarde tardes noche noches que onda oye oiga mire mira fijate fijese
-    disculpa disculpe perdon perdona tenga donde quepan quepamos quepa
+    disculpa disculpe perdon perdona tenga donde quepan quepamos quepa recomiendas recomiendan recomienda
+    esos esas estos estas primero plz
     busco buscando buscaba buscamos quiero queria quisiera quisieramos tienen tienes tendran tendras tiene hay habra
     manejan venden vendes vende interesa interesan intereso gusta gustaria gusto ocupo ocupamos necesito necesitamos
     ando andamos estoy estamos ver veo mostrar muestrame muéstrame enseñame enséñame ensename dame pasame
@@ -172,7 +173,12 @@ def is_search_only(text: str, mentions: list[Mention]) -> bool:
     chars = list(text)
     for mention in mentions:
         chars[mention.start:mention.end] = " " * (mention.end - mention.start)
-    rest = fold("".join(chars)).split()
+    rest_text = fold("".join(chars))
+    sort = SORT_WORDS.search(rest_text)
+    if sort and all(m.entity in SEARCH_ENTITIES for m in mentions):  # «el más nuevo», «la de menos km»
+        rest_text = rest_text[:sort.start()] + " " + rest_text[sort.end():]
+        return all(word in _SEARCH_FILLER for word in rest_text.split())
+    rest = rest_text.split()
     if any(m.entity in _SEARCH_DECIDING for m in mentions):
         return all(m.entity in SEARCH_ENTITIES for m in mentions) and all(word in _SEARCH_FILLER for word in rest)
     # An amount alone decides only when it asks what it buys («tengo como 250 mil, ¿qué me recomiendas?»): a bare

@@ -104,7 +104,7 @@ _UNRECORDED = (
     ("los asientos de piel", r"\b(?:asientos de piel|vestiduras de piel|piel)\b"),
 )
 _DOLLARS = re.compile(r"\b(?:dolares|dolar|dlls?|dls|usd|us\$)\b")
-_EXPLICIT_SORT = re.compile(
+SORT_WORDS = re.compile(
     r"\b(?:(?:el|la|los|las|lo) )?mas (?:barat[oa]s?|economic[oa]s?|nuev[oa]s?|recientes?)\b"
     r"|\b(?:menos|poco|bajo) (?:km|kms|kilometraje|kilometros|recorrido)\b|\b(?:ordena|ordenalos|acomoda)\w*")
 
@@ -181,7 +181,7 @@ def parse_query(text: str, matcher: NameMatcher, current: Optional[CarFilters] =
             (seats_explained(seats_asked),) if seats_asked and seats_asked > (seats_min_of(needs) or 0) else ()),
         unrecorded=tuple(label for label, pattern in _UNRECORDED if re.search(pattern, name_words)),
         dollars=dollars,
-        sorted_explicitly=bool(_EXPLICIT_SORT.search(name_words)),
+        sorted_explicitly=bool(SORT_WORDS.search(name_words)),
         starts_over=bool(_NEW_SEARCH_CUES.search(spelled)),
     )
 

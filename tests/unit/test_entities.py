@@ -69,6 +69,8 @@ def test_in_a_financing_turn_money_is_a_down_payment(vocabulary):
     ("algo con 7 asientos", True), ("somos 6", True),
     ("tengo como 250 mil que me recomiendas", True), ("con 400 mil que me ofrecen?", True),
     ("tengo 60 mil", False),
+    ("el mas nuevo plz", True), ("de esos la de menos km", True), ("que me recomiendas si somos 5", True),
+    ("hola de nuevo", False), ("la más nueva de las casas", False),
     ("60 mil", False), ("el 2", False), ("qué marcas de camionetas tienen", False),
 ])
 def test_a_message_naming_only_a_car_is_a_search(text, search, vocabulary):

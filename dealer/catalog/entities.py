@@ -137,7 +137,7 @@ _SEARCH_FILLER = frozenset(fold(word) for word in """
     algo cualquier lo tengan podria podrias puede puedes pueden mostrarme mostrarnos ensenarme muestren ensenen
     hola holi ola buenas buenos buen dia dias tarde tardes noche noches que onda oye oiga mire mira fijate fijese
     disculpa disculpe perdon perdona tenga donde quepan quepamos quepa recomiendas recomiendan recomienda
-    esos esas estos estas primero plz
+    esos esas estos estas primero plz uno
     busco buscando buscaba buscamos quiero queria quisiera quisieramos tienen tienes tendran tendras tiene hay habra
     manejan venden vendes vende interesa interesan intereso gusta gustaria gusto ocupo ocupamos necesito necesitamos
     ando andamos estoy estamos ver veo mostrar muestrame muéstrame enseñame enséñame ensename dame pasame

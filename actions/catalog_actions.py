@@ -78,7 +78,8 @@ class ActionSearchCars(CatalogAction):
         repository = catalog()
         current = CarFilters.from_slot(tracker.get_slot("search_filters"))
         parsed = parse_query(latest_text(tracker), repository.name_matcher(), current)
-        if parsed.filters.is_empty() and parsed.unmatched_words and parsed.filters.sort == "price_asc":
+        if (parsed.filters.is_empty() and parsed.unmatched_words and parsed.filters.sort == "price_asc"
+                and not parsed.dollars):  # «12k usd»: say prices are pesos rather than «no encontré "usd"»
             suggestions = repository.name_matcher().suggest_makes(parsed.unmatched_words)
             most_stocked = [] if suggestions else [make for make, _ in repository.brand_counts()[:4]]
             dispatcher.utter_message(text=presenter.unknown_brand_message(parsed.unmatched_words, suggestions, most_stocked))
@@ -122,7 +123,7 @@ class ActionCarDetails(CatalogAction):
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         listing = current_listing(tracker)
-        reference = requested_car(latest_text(tracker), catalog().stock_id_format())
+        reference = listing.meant(requested_car(latest_text(tracker), catalog().stock_id_format()))
         pick = listing.on_page(reference) if reference else None
         if pick is None or pick.outcome is not Pick.CHOSEN or pick.stock_id is None:
             dispatcher.utter_message(text=presenter.position_not_on_page(len(listing.stock_ids)) if listing.stock_ids

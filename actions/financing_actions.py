@@ -25,7 +25,7 @@ from dealer.catalog.listing import LISTING_SLOTS, Listing, Pick, pick_car
 from dealer.catalog.repository import CarRecord
 from dealer.dialogue import presenter as dialogue_presenter
 from dealer.financing import presenter
-from dealer.financing.plans import check_down_payment, compare_terms, compute_plan
+from dealer.financing.plans import check_down_payment, compare_terms, compute_plan, to_cents
 from dealer.financing.reading import (
     DownPaymentInput,
     FinancingMessage,
@@ -169,6 +169,10 @@ class ValidateFinancingForm(FormThatNeverTraps):
     async def extract_down_payment(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        entity = next(tracker.get_latest_entity_values("down_payment"), None)
+        if entity is not None:  # «56000», «50 mil», «20%» in a financing turn (the slot's from_entity mapping)
+            return {"down_payment": entity}
+        # No entity for a negative amount, a bare «0», a plain number below a thousand: read, then refused or re-asked.
         written = self._message(tracker).down_payment
         if written is None and _NO_DOWN_PAYMENT.search(latest_text(tracker).lower()):
             written = DownPaymentInput(Decimal(0))
@@ -185,6 +189,9 @@ class ValidateFinancingForm(FormThatNeverTraps):
         message = self._message(tracker)
         if message.compare_terms:
             return {"finance_term": ALL_TERMS}
+        entity = next(tracker.get_latest_entity_values("term"), None)
+        if entity is not None:  # «a 4 años», «48 meses», «a seis»
+            return {"finance_term": entity}
         years = message.years
         if years is None and tracker.get_slot("requested_slot") == "finance_term":
             years = self._bare_number(tracker)
@@ -211,6 +218,8 @@ class ValidateFinancingForm(FormThatNeverTraps):
         written = DownPaymentInput.from_slot(value)
         if written is None:
             return {"down_payment": None}
+        if not written.is_percent:  # an entity carries whole pesos (56000), the slot keeps cents ("56000.00")
+            written = DownPaymentInput(to_cents(written.value))
         price = await asyncio.to_thread(_price, tracker)
         if price is None:
             return {"down_payment": written.to_slot()}  # checked against the price once the car is known
@@ -227,6 +236,9 @@ class ValidateFinancingForm(FormThatNeverTraps):
         if value == ALL_TERMS:
             return {"finance_term": ALL_TERMS}
         terms = settings().financing
+        if isinstance(value, float) and not value.is_integer():  # «18 meses»: plans come in whole years only
+            dispatcher.utter_message(text=presenter.term_not_understood(terms))
+            return {"finance_term": None}
         if isinstance(value, (int, float)) and not isinstance(value, bool) and int(value) in terms.terms_years:
             return {"finance_term": int(value)}
         if isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -18,7 +18,7 @@ class Term:
 
 BODY_TYPES: tuple[Term, ...] = (
     Term("pickup", "pickup", r"\b(?:pick\s*-?\s*ups?|trocas?|camionetas? de (?:carga|batea)|batea)\b"),
-    Term("minivan", "minivan", r"\b(?:minivans?|vans?|7 pasajeros|siete pasajeros)\b"),
+    Term("minivan", "minivan", r"\b(?:minivans?|vans?)\b"),
     Term("suv", "SUV", r"\b(?:suvs?|camionetas?|crossovers?|todoterreno)\b"),
     Term("sedan", "sedán", r"\b(?:sedan(?:es)?|sedans)\b"),
     Term("hatchback", "hatchback", r"\b(?:hatch(?:back)?s?|compactos?)\b"),
@@ -74,11 +74,12 @@ class Need:
     explained: str
     body_types: tuple[str, ...] = ()
     sort: Optional[str] = None
+    seats_min: Optional[int] = None
 
 
 NEEDS: tuple[Need, ...] = (
-    Need("family", r"\b(?:familiar(?:es)?|para (?:la |mi |toda la )?familia|familia de \d+)\b",
-         "«familiar» → SUV o minivan, con espacio para 5 o más", ("suv", "minivan")),
+    Need("family", r"\b(?:familiar(?:es)?|(?:para|de) (?:la |mi |toda la )?familia|familia de \d+)\b",
+         "«familiar» → SUV, minivan o sedán con 5 asientos o más", ("suv", "minivan", "sedan"), seats_min=5),
     Need("work", r"\bpara (?:el |mi )?(?:trabajo|trabajar|carga|cargar|chambear|la chamba|negocio|reparto)\b",
          "«para trabajo» → pickup o van", ("pickup", "minivan")),
     Need("city", r"\b(?:para (?:la )?ciudad|chiquit[oa]|pequen[oa])\b",
@@ -88,3 +89,13 @@ NEEDS: tuple[Need, ...] = (
     Need("luxury", r"\b(?:de lujo|lujos[oa]s?|premium|equipad[oa]s?)\b",
          "«de lujo» → los de mayor precio primero (no manejamos marcas de lujo)", (), "price_desc"),
 )
+
+
+# How many people must fit («7 asientos», «para 7 personas», «familia de 5», «somos 6»), over folded text with
+# numbers as digits (dealer.amounts.spell_out_digits). The catalog records seats with the driver included.
+SEATS_WORDS = (r"\b(?P<seats>[1-9]) (?:asientos|plazas|pasajeros|personas|lugares|ocupantes)\b(?! de piel)"
+               r"|\bfamilia de (?P<family>[1-9])\b|\bsomos (?P<group>[1-9])\b")
+
+
+def seats_explained(seats: int) -> str:
+    return f"«para {seats}» → con {seats} asientos o más"

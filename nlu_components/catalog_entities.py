@@ -150,8 +150,8 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
 
 def _decide_intent(message: Message, name: str) -> None:
     intent = message.get(INTENT) or {}
-    if intent.get("name") == name:
-        return
+    if intent.get("name") == name and intent.get("confidence", 0.0) >= DECIDED_CONFIDENCE:
+        return  # DIET agreed, and surely enough: a weak agreement («y vw?», 0.28) would still fall back
     ranking = [dict(item) for item in message.get(INTENT_RANKING_KEY) or [] if item.get("name") != name]
     rest = sum(item.get("confidence", 0.0) for item in ranking) or 1.0
     for item in ranking:

@@ -12,15 +12,15 @@ from typing import Union
 from dealer.amounts import find_amounts, spell_out_digits_with_origin
 from dealer.catalog.matching import NameMatcher
 from dealer.catalog.navigation import StockIdFormat
-from dealer.catalog.query import numeric_mentions
+from dealer.catalog.query import SORT_WORDS, numeric_mentions
 from dealer.text import fold, words
-from dealer.vocabulary import NEEDS, ORIGINS, VOCABULARIES
+from dealer.vocabulary import NEEDS, ORIGINS, SEATS_WORDS, VOCABULARIES
 
 # Entity names, as declared in rasa_project/domain/entities.yml.
 MAKE, MODEL, STOCK_ID, POSITION = "make", "model", "stock_id", "position"
 YEAR, PRICE, KM, DOWN_PAYMENT, TERM, FEATURE = "year", "price", "km", "down_payment", "term", "feature"
-NEED, ORIGIN = "need", "origin"
-SEARCH_ENTITIES = frozenset({MAKE, MODEL, YEAR, PRICE, KM, FEATURE, NEED, ORIGIN, *VOCABULARIES})
+NEED, ORIGIN, SEATS = "need", "origin", "seats"
+SEARCH_ENTITIES = frozenset({MAKE, MODEL, YEAR, PRICE, KM, FEATURE, NEED, ORIGIN, SEATS, *VOCABULARIES})
 
 _FEATURES = (("car_play", re.compile(r"\b(?:apple\s?)?car\s?-?\s?play\b")), ("bluetooth", re.compile(r"\bblue?\s?too?th?\b")))
 _DOWN_PAYMENT_CUE = re.compile(r"\b(?:enganche|engache|inicial|de entrada|anticipo|doy|daria|pongo|pondria|tengo|ahorrado)\b")
@@ -76,6 +76,11 @@ def find_mentions(text: str, names: NameMatcher, stock_ids: StockIdFormat, finan
     for feature, pattern in _FEATURES:
         for hit in pattern.finditer(text_left):
             add(FEATURE, feature, *hit.span())
+    for hit in re.finditer(SEATS_WORDS, text_left):
+        # «7 asientos» and «somos 6» as a whole; in «familia de 5» only the number: «para mi familia» is a need.
+        group = next(name for name in ("seats", "family", "group") if hit.group(name))
+        add(SEATS, int(hit.group(group)), *(hit.span(group) if group == "family" else hit.span()))
+    text_left = blanked()
     for need in NEEDS:
         for hit in re.finditer(need.words, text_left):
             add(NEED, need.code, *hit.span())
@@ -104,6 +109,9 @@ def _add_amounts(spelled: str, add, financing: bool) -> None:
         for hit in _BARE_TERM.finditer(spelled):
             add(TERM, int(hit.group(1)), *hit.span())
     for amount in find_amounts(spelled):
+        before = spelled[max(amount.start - 2, 0):amount.start]
+        if before.endswith("-") and not before[:-1].isdigit():
+            continue  # «-5000» is no amount to carry: the financing form refuses it with its reason
         if amount.is_percent:
             add(DOWN_PAYMENT, f"{amount.value}%", amount.start, amount.end)
         elif (has_down_payment_cue or has_term) and not amount.is_model_year() and (
@@ -127,7 +135,9 @@ def _add_positions(spelled: str, add) -> None:
 # Words around a search that ask for nothing else: greetings, "busco", "tienen", "me interesa", articles, "auto".
 _SEARCH_FILLER = frozenset(fold(word) for word in """
     algo cualquier lo tengan podria podrias puede puedes pueden mostrarme mostrarnos ensenarme muestren ensenen
-    hola holi buenas buenos buen dia dias tarde tardes noche noches que onda oye disculpa disculpe
+    hola holi ola buenas buenos buen dia dias tarde tardes noche noches que onda oye oiga mire mira fijate fijese
+    disculpa disculpe perdon perdona tenga donde quepan quepamos quepa recomiendas recomiendan recomienda
+    esos esas estos estas primero plz uno
     busco buscando buscaba buscamos quiero queria quisiera quisieramos tienen tienes tendran tendras tiene hay habra
     manejan venden vendes vende interesa interesan intereso gusta gustaria gusto ocupo ocupamos necesito necesitamos
     ando andamos estoy estamos ver veo mostrar muestrame muéstrame enseñame enséñame ensename dame pasame
@@ -140,9 +150,11 @@ _SEARCH_FILLER = frozenset(fold(word) for word in """
     """.split())
 # Entities that make a message a search on their own («los del 2024», «automáticas», «híbridos»); amounts alone
 # do not: «60 mil» may answer the financing form's question.
-_SEARCH_DECIDING = frozenset({MAKE, MODEL, YEAR, FEATURE, NEED, ORIGIN, *VOCABULARIES})
+_SEARCH_DECIDING = frozenset({MAKE, MODEL, YEAR, FEATURE, NEED, ORIGIN, SEATS, *VOCABULARIES})
 
 
+_BUDGET_QUESTION = frozenset("recomiendas recomiendan recomienda recomiendame ofreces ofrecen alcanza alcanzaria".split())
+_BUDGET_WORDS = _BUDGET_QUESTION | frozenset("presupuesto tengo traigo como".split())
 _DETAILS_WORDS = frozenset("detalle detalles ficha tecnica clave datos caracteristicas cuentame dime sobre".split())
 
 
@@ -158,9 +170,19 @@ def is_stock_id_only(text: str, mentions: list[Mention]) -> bool:
 def is_search_only(text: str, mentions: list[Mention]) -> bool:
     """The message names a catalog make or model, a year, a body type, a transmission, a fuel or a feature, and asks
     for nothing the search does not cover («busco un madza», «tienen cx3?», «los del 2024», «tb automaticos?»)."""
-    if not any(m.entity in _SEARCH_DECIDING for m in mentions) or any(m.entity not in SEARCH_ENTITIES for m in mentions):
-        return False
     chars = list(text)
     for mention in mentions:
         chars[mention.start:mention.end] = " " * (mention.end - mention.start)
-    return all(word in _SEARCH_FILLER for word in fold("".join(chars)).split())
+    rest_text = fold("".join(chars))
+    sort = SORT_WORDS.search(rest_text)
+    if sort and all(m.entity in SEARCH_ENTITIES for m in mentions):  # «el más nuevo», «la de menos km»
+        rest_text = rest_text[:sort.start()] + " " + rest_text[sort.end():]
+        return all(word in _SEARCH_FILLER for word in rest_text.split())
+    rest = rest_text.split()
+    if any(m.entity in _SEARCH_DECIDING for m in mentions):
+        return all(m.entity in SEARCH_ENTITIES for m in mentions) and all(word in _SEARCH_FILLER for word in rest)
+    # An amount alone decides only when it asks what it buys («tengo como 250 mil, ¿qué me recomiendas?»): a bare
+    # «60 mil» or «tengo 60 mil» may answer the financing form's question.
+    return (bool(mentions) and all(m.entity in (PRICE, DOWN_PAYMENT) for m in mentions)
+            and any(word in _BUDGET_QUESTION for word in rest)
+            and all(word in _SEARCH_FILLER or word in _BUDGET_WORDS for word in rest))

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from dealer.catalog.models import Car, CatalogImport
@@ -27,7 +27,7 @@ from dealer.vocabulary import BODY_TYPES, FUELS, TRANSMISSIONS, codes
 
 COLUMNS = (
     "stock_id", "make", "model", "version", "year", "km", "price", "body_type", "transmission",
-    "fuel", "bluetooth", "car_play", "length_mm", "width_mm", "height_mm",
+    "fuel", "bluetooth", "car_play", "length_mm", "width_mm", "height_mm", "seats",
 )
 DEFAULT_CSV = PROJECT_ROOT / "data" / "catalog" / "cars.csv"
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -122,6 +122,7 @@ _PARSERS: dict[str, Callable[[str], Any]] = {
     "length_mm": _whole(2_000, 7_000, " of millimetres"),
     "width_mm": _whole(1_300, 2_700, " of millimetres"),
     "height_mm": _whole(1_000, 2_800, " of millimetres"),
+    "seats": _whole(1, 9, " of seats, driver included"),
 }
 
 
@@ -200,11 +201,21 @@ def import_catalog(path: Path, database_url: str, force: bool = False) -> Import
     if not force and _last_import_digest(database_url) == digest:
         return ImportResult(rows=0, inserted=0, updated=0, skipped_unchanged=True)
     rows = parse_catalog(text)
+    _add_columns_added_since(database_url)
     inserted, updated = upsert_cars(database_url, rows)
     with session_scope(database_url) as session:
         session.add(CatalogImport(sha256=digest, source=str(path), rows=len(rows),
                                   imported_at=dt.datetime.now(dt.timezone.utc)))
     return ImportResult(rows=len(rows), inserted=inserted, updated=updated, skipped_unchanged=False)
+
+
+def _add_columns_added_since(database_url: str) -> None:
+    """A catalog table made before `seats` existed gets the column; the import that follows fills it for every car
+    the file lists (a car the file no longer lists keeps the default of 5 until it is listed again)."""
+    engine = get_engine(database_url)
+    if "seats" not in {column["name"] for column in inspect(engine).get_columns(Car.__tablename__)}:
+        with engine.begin() as connection:
+            connection.execute(text(f"ALTER TABLE {Car.__tablename__} ADD COLUMN seats INTEGER NOT NULL DEFAULT 5"))
 
 
 def _last_import_digest(database_url: str) -> Optional[str]:

@@ -49,6 +49,12 @@ class Listing:
             return (*self.stock_ids, self.selected)
         return self.stock_ids
 
+    def meant(self, reference: Optional[CarReference]) -> Optional[CarReference]:
+        """The car a message points at: its reference, or the only car on the page («esa info», «detalles»)."""
+        if reference is None and len(self.stock_ids) == 1:
+            return CarReference(position=1)
+        return reference
+
     def on_page(self, reference: CarReference) -> CarPick:
         """The car a stock id or a position on the page names."""
         if reference.stock_id:

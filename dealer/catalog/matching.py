@@ -37,7 +37,8 @@ DOMAIN_WORDS = frozenset(fold(word) for word in """
     cualquier cualquiera todo todos todas opciones inventario estoy buscando ando andamos interesa
     familiar familiares familia trabajo ciudad chico chica compacto europeo europeos japones americano coreano
     lujo primer primero dolares dolar dlls dls usd roja rojos rojas blanca blancos blancas negra negros negras
-    colores quemacocos techo solar panoramico sunroof piel asientos plazas vestiduras
+    colores quemacocos techo solar panoramico sunroof piel asientos plazas vestiduras pasajeros personas lugares
+    nomas nada mas ofrecen ofreces recomiendan
     hola gracias grax grx favor porfa info informacion detalles ficha enseñame muestrame ver dime algo otro otra
     financiar financiamiento financiado financiada financio credito creditos plazo plazos enganche mensualidad
     mensualidades mensual mes meses pago pagos pagar pagaria pagaré tasa interes intereses cotiza cotizame cotizar

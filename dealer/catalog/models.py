@@ -25,6 +25,7 @@ class Car(Base):
     length_mm = Column(Integer, nullable=False)
     width_mm = Column(Integer, nullable=False)
     height_mm = Column(Integer, nullable=False)
+    seats = Column(Integer, nullable=False)  # seating positions, driver included
 
     # Listings are ordered by price (or year, or km) and paged: each index starts with an equality filter or the
     # range, and carries the columns a page query filters and sorts on, so the page's stock ids come from the index

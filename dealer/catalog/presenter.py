@@ -28,7 +28,9 @@ def describe_filters(filters: CarFilters) -> str:
     if filters.body_type:
         parts.append(label(BODY_TYPES, filters.body_type))
     if filters.body_types:
-        parts.append(" o ".join(label(BODY_TYPES, code) for code in filters.body_types))
+        parts.append(join_options([label(BODY_TYPES, code) for code in filters.body_types]))
+    if filters.seats_min:
+        parts.append(f"{filters.seats_min} asientos o más")
     if filters.origin:
         parts.append(f"marcas de origen {label(ORIGINS, filters.origin)}")
     if filters.year_min and filters.year_max:
@@ -157,7 +159,7 @@ def car_details_message(car: CarRecord) -> str:
         f"🛣️ Kilometraje: {thousands(car.km)} km",
         f"⚙️ Transmisión: {label(TRANSMISSIONS, car.transmission)}",
         f"⛽ Combustible: {label(FUELS, car.fuel)}",
-        f"🚙 Carrocería: {label(BODY_TYPES, car.body_type)}",
+        f"🚙 Carrocería: {label(BODY_TYPES, car.body_type)} · {car.seats} asientos",
         f"📱 Bluetooth: {yes_no[car.bluetooth]} · CarPlay: {yes_no[car.car_play]}",
         f"📏 Largo × ancho × alto: {thousands(car.length_mm)} × {thousands(car.width_mm)} × {thousands(car.height_mm)} mm",
         "¿Quieres ver otro? Escribe «detalles del 2» o sigue buscando.",

@@ -12,7 +12,7 @@ from rapidfuzz.distance import OSA
 from dealer.amounts import Amount, find_amounts, spell_out_digits
 from dealer.catalog.matching import DOMAIN_WORDS, NameMatcher
 from dealer.text import words
-from dealer.vocabulary import NEEDS, ORIGINS, VOCABULARIES
+from dealer.vocabulary import NEEDS, ORIGINS, SEATS_WORDS, VOCABULARIES, seats_explained
 
 SORTS = ("price_asc", "price_desc", "year_desc", "km_asc")
 
@@ -29,6 +29,7 @@ class CarFilters:
     body_type: Optional[str] = None
     body_types: Optional[tuple[str, ...]] = None  # any of these («familiar»: SUV or minivan)
     origin: Optional[str] = None  # where the make comes from («europeo»)
+    seats_min: Optional[int] = None  # room for at least this many, driver included («para 7 personas»)
     transmission: Optional[str] = None
     fuel: Optional[str] = None
     bluetooth: Optional[bool] = None
@@ -93,7 +94,7 @@ class ParsedQuery:
     unrecorded: tuple[str, ...] = ()  # asked-for things the catalog does not record («el color»)
     dollars: bool = False  # a budget in dollars: prices are in pesos
     sorted_explicitly: bool = False  # «el más barato», «el más nuevo»: reorder the current listing
-    starts_over: bool = False  # «busca otra cosa», «mejor una pickup»: a new search, nothing kept
+    starts_over: bool = False  # «busco…», «busca otra cosa», «mejor una pickup»: a new search, nothing kept
 
 
 # What customers ask for that the catalog does not record, with how the reply names it.
@@ -101,12 +102,18 @@ _UNRECORDED = (
     ("el color", r"\b(?:colou?r(?:es)?|roj[oa]s?|blanc[oa]s?|negr[oa]s?|gris(?:es)?|azul(?:es)?|plata|plateado)\b"),
     ("el quemacocos", r"\b(?:quemacocos|quema cocos|techo (?:solar|panoramico)|sun ?roof)\b"),
     ("los asientos de piel", r"\b(?:asientos de piel|vestiduras de piel|piel)\b"),
-    ("el número de asientos", r"\b(?:\d+ )?(?:asientos|plazas)\b(?! de piel)"),
 )
 _DOLLARS = re.compile(r"\b(?:dolares|dolar|dlls?|dls|usd|us\$)\b")
-_EXPLICIT_SORT = re.compile(
+SORT_WORDS = re.compile(
     r"\b(?:(?:el|la|los|las|lo) )?mas (?:barat[oa]s?|economic[oa]s?|nuev[oa]s?|recientes?)\b"
     r"|\b(?:menos|poco|bajo) (?:km|kms|kilometraje|kilometros|recorrido)\b|\b(?:ordena|ordenalos|acomoda)\w*")
+
+_NEW_SEARCH_CUES = re.compile(
+    r"\b(?:busco|buscando|buscaba|otra cosa|otras cosas|otra busqueda|nueva busqueda|de cero|desde cero|de nuevo|"
+    r"todo el inventario|busca(?:me)? otr[oa]s?|olvida (?:eso|lo anterior|esos|esas|esa|ese))\b"
+)
+# What a car is (its name, body, origin): naming one of these starts a new search unless a cue says it refines.
+_IDENTITY_FIELDS = ("make", "model", "body_type", "body_types", "origin")
 
 _WORD_FILTERS: list[tuple[str, str, str]] = [
     # (field, value, pattern over simplified text); first match per field wins
@@ -133,10 +140,6 @@ _REFINE_CUES = re.compile(
 )
 
 
-_START_OVER = re.compile(
-    r"\b(?:otra cosa|otras cosas|otra busqueda|nueva busqueda|busca(?:me)? otr[oa]s?|de nuevo|desde cero|"
-    r"olvida (?:eso|lo anterior|esos|esas|esa|ese))\b"
-)
 _RATHER_A = re.compile(r"\bmejor (?:un|una|unos|unas)\b")  # «mejor una pickup»: another kind of car altogether
 
 
@@ -159,6 +162,11 @@ def parse_query(text: str, matcher: NameMatcher, current: Optional[CarFilters] =
     origin = next((term.code for term in ORIGINS if re.search(term.words, name_words)), None)
     if origin and not values.get("make"):
         values["origin"] = origin
+    seats_asked = seats_wanted(name_words)
+    seats_min = max([need.seats_min for need in needs if need.seats_min] + ([seats_asked] if seats_asked else []),
+                    default=None)
+    if seats_min:
+        values["seats_min"] = seats_min
     compact_words = [w.group() for w in words(name_words)]
     for feature, names in _FEATURE_NAMES.items():
         if _mentions(compact_words, names):
@@ -175,14 +183,25 @@ def parse_query(text: str, matcher: NameMatcher, current: Optional[CarFilters] =
         filters=filters,
         refines=bool(_REFINE_CUES.search(spelled)),
         unmatched_words=_unmatched_words(name_words),
-        needs=tuple(need.explained for need in needs),
+        needs=tuple(need.explained for need in needs) + (
+            (seats_explained(seats_asked),) if seats_asked and seats_asked > (seats_min_of(needs) or 0) else ()),
         unrecorded=tuple(label for label, pattern in _UNRECORDED if re.search(pattern, name_words)),
         dollars=dollars,
-        sorted_explicitly=bool(_EXPLICIT_SORT.search(name_words)),
-        starts_over=bool(_START_OVER.search(spelled)) or bool(
+        sorted_explicitly=bool(SORT_WORDS.search(name_words)),
+        starts_over=bool(_NEW_SEARCH_CUES.search(spelled)) or bool(
             _RATHER_A.search(spelled) and (filters.body_type or filters.body_types) and not filters.make
             and not filters.model),
     )
+
+
+def seats_wanted(text: str) -> Optional[int]:
+    """The number of people a folded, digit-spelled message asks room for («7 asientos», «somos 6»), if any."""
+    hit = re.search(SEATS_WORDS, text)
+    return int(next(group for group in hit.groups() if group)) if hit else None
+
+
+def seats_min_of(needs) -> Optional[int]:
+    return max((need.seats_min for need in needs if need.seats_min), default=None)
 
 
 def apply_query(parsed: ParsedQuery, current: CarFilters) -> CarFilters:
@@ -195,6 +214,10 @@ def apply_query(parsed: ParsedQuery, current: CarFilters) -> CarFilters:
     if parsed.filters.is_empty() and parsed.sorted_explicitly:
         return replace(current, sort=parsed.filters.sort)  # «el más barato»: the same listing, reordered
     if parsed.refines or (parsed.filters.is_empty() and parsed.filters.sort != current.sort) or _only_narrows(parsed):
+        return current.merged_with(parsed.filters)
+    if not current.is_empty() and not parsed.starts_over and not any(
+            getattr(parsed.filters, name) for name in _IDENTITY_FIELDS):
+        # «automáticos», «de menos de 200 mil», «diésel» after a listing narrow it, as a salesperson would read them
         return current.merged_with(parsed.filters)
     return parsed.filters
 
@@ -312,7 +335,7 @@ def _kind(amount: Amount, normalized: str) -> Optional[str]:
 def _sort(text: str, values: Mapping[str, Any]) -> str:
     if re.search(r"\bmas car[oa]s?\b", text):
         return "price_desc"
-    if re.search(r"\bmas (?:nuevos?|recientes?)\b", text) and not values.get("year_min"):
+    if re.search(r"\bmas (?:nuev[oa]s?|recientes?)\b", text) and not values.get("year_min"):
         return "year_desc"
     if re.search(r"\b(?:menos|poco|bajo) (?:km|kms|kilometraje|kilometros|recorrido)\b", text) and not values.get("km_max"):
         return "km_asc"
@@ -334,6 +357,7 @@ _RELAXATIONS: list[tuple[str, tuple[str, ...]]] = [
     ("el combustible", ("fuel",)),
     ("CarPlay", ("car_play",)),
     ("Bluetooth", ("bluetooth",)),
+    ("el número de asientos", ("seats_min",)),
     ("el tipo de carrocería", ("body_type", "body_types")),
     ("el origen de la marca", ("origin",)),
     ("el modelo", ("model",)),

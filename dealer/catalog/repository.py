@@ -38,6 +38,7 @@ class CarRecord:
     length_mm: int
     width_mm: int
     height_mm: int
+    seats: int
 
     @classmethod
     def from_row(cls, car: Car) -> CarRecord:
@@ -82,6 +83,8 @@ def _filtered(statement: Select, filters: CarFilters) -> Select:
             conditions.append(getattr(Car, name) == getattr(filters, name))
     if filters.body_types:
         conditions.append(Car.body_type.in_(filters.body_types))
+    if filters.seats_min is not None:
+        conditions.append(Car.seats >= filters.seats_min)
     if filters.origin:
         conditions.append(Car.make.in_([make for make, origin in MAKE_ORIGINS.items() if origin == filters.origin]))
     for name in ("bluetooth", "car_play"):

@@ -151,7 +151,7 @@ class GroundedFacts:
     def add_car(self, car: CarRecord) -> None:
         self.models.add((car.make, car.model))
         self.add_number(Decimal(car.price), money=True)
-        for figure in (car.year, car.km, car.length_mm, car.width_mm, car.height_mm):
+        for figure in (car.year, car.km, car.length_mm, car.width_mm, car.height_mm, car.seats):
             self.numbers.add(Decimal(figure))
         self.units.add(("km", Decimal(car.km)))
         for claim in _cached_claims(f"{car.model} {car.version}"):  # "Peugeot 2008", "1.5L"

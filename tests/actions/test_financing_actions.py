@@ -160,3 +160,51 @@ async def test_a_down_payment_that_no_longer_fits_the_car_is_asked_again(listing
     assert "nada por financiar" in messages[0]
     assert slots_from(events) == {"down_payment": None}
     assert _lead_count() == before
+
+
+async def validate_as_rasa_fills_it(text: str, slots: dict[str, Any]):
+    """As Rasa runs the form: the catalog entities of a financing turn fill down_payment and finance_term through
+    their from_entity mappings (SlotSet events after the user's message), then the validation action runs."""
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from dealer.catalog.entities import find_mentions
+
+    repository = catalog()
+    mentions = find_mentions(text, repository.name_matcher(), repository.stock_id_format(), financing=True)
+    entity_slots = {"down_payment": "down_payment", "term": "finance_term"}
+    filled = {entity_slots[m.entity]: m.value for m in mentions if m.entity in entity_slots}
+    tracker = Tracker.from_dict({
+        "sender_id": "test-customer", "slots": {**slots, **filled},
+        "latest_message": {"text": text, "intent": {"name": "inform", "confidence": 0.99},
+                           "entities": [{"entity": m.entity, "value": m.value, "start": m.start, "end": m.end}
+                                        for m in mentions]},
+        "events": [{"event": "user", "text": text},
+                   *({"event": "slot", "name": name, "value": value} for name, value in filled.items())],
+        "paused": False, "followup_action": None, "active_loop": {"name": "financing_form"},
+        "latest_action_name": "action_listen",
+    })
+    dispatcher = CollectingDispatcher()
+    events = await ValidateFinancingForm().run(dispatcher, tracker, DOMAIN)
+    return [message["text"] for message in dispatcher.messages], slots_from(events), filled
+
+
+@pytest.mark.parametrize("text, down_payment, term", [
+    ("56000", "56000.00", None), ("cincuenta mil", "50000.00", None), ("20%", "20%", None),
+    ("con 60 mil a cuatro años", "60000.00", 4), ("48 meses", None, 4),
+])
+async def test_amounts_come_from_the_entities(listing, text, down_payment, term):
+    state = {**listing, "selected_car": listing["listing_stock_ids"][-1], "requested_slot": "down_payment"}
+    _, slots, filled = await validate_as_rasa_fills_it(text, state)
+    assert ("down_payment" in filled) is (down_payment is not None) and ("finance_term" in filled) is bool(term)
+    assert slots.get("down_payment") == down_payment and slots.get("finance_term") == term
+
+
+async def test_what_no_entity_carries_is_still_read(listing):
+    state = {**listing, "selected_car": listing["listing_stock_ids"][0], "requested_slot": "down_payment"}
+    messages, slots, filled = await validate_as_rasa_fills_it("-5000", state)
+    assert filled == {} and slots["down_payment"] is None and "negativo" in " ".join(messages)
+    messages, slots, filled = await validate_as_rasa_fills_it("18 meses", {**state, "down_payment": "50000.00",
+                                                                           "requested_slot": "finance_term"})
+    assert filled == {"finance_term": 1.5} and slots["finance_term"] is None
+    assert "plazo" in " ".join(messages).lower()

@@ -41,6 +41,10 @@ def found(text, vocabulary, financing=False):
     ("detalles del dos", [("position", 2, "dos")]),
     ("me late el segundo", [("position", 2, "segundo")]),
     ("una híbrida con carplay", [("fuel", "hybrid", "híbrida"), ("feature", "car_play", "carplay")]),
+    ("algo con 7 asientos", [("seats", 7, "7 asientos")]),
+    ("para siete personas", [("seats", 7, "siete personas")]),
+    ("una camioneta para mi familia de 5",
+     [("body_type", "suv", "camioneta"), ("need", "family", "para mi familia"), ("seats", 5, "5")]),
     ("mi cel es 5512345678", []),
     ("qué onda, buenas", []),
     ("la última página", []),
@@ -53,6 +57,8 @@ def test_in_a_financing_turn_money_is_a_down_payment(vocabulary):
     assert found("60 mil", vocabulary) == [("price", 60000, "60 mil")]
     assert found("60 mil", vocabulary, financing=True) == [("down_payment", 60000, "60 mil")]
     assert found("a cuatro", vocabulary, financing=True) == [("term", 4, "a cuatro")]
+    assert found("-5000", vocabulary, financing=True) == []
+    assert found("10-20 mil", vocabulary, financing=True)[-1][:2] == ("down_payment", 20000)
 
 
 @pytest.mark.parametrize("text, search", [
@@ -60,6 +66,11 @@ def test_in_a_financing_turn_money_is_a_down_payment(vocabulary):
     ("quiero financiar el aveo", False), ("detalles del jetta 2", False), ("qué onda", False),
     ("cuántos años tiene el mazda 3?", False), ("los del 2024", True), ("tb automaticos?", True),
     ("no, mejor honda", True), ("Buenas tardes, ¿podría mostrarme los Honda City que tengan?", True),
+    ("algo con 7 asientos", True), ("somos 6", True),
+    ("tengo como 250 mil que me recomiendas", True), ("con 400 mil que me ofrecen?", True),
+    ("tengo 60 mil", False),
+    ("el mas nuevo plz", True), ("de esos la de menos km", True), ("que me recomiendas si somos 5", True),
+    ("hola de nuevo", False), ("la más nueva de las casas", False),
     ("60 mil", False), ("el 2", False), ("qué marcas de camionetas tienen", False),
 ])
 def test_a_message_naming_only_a_car_is_a_search(text, search, vocabulary):

@@ -7,10 +7,11 @@ from dealer.catalog.importer import CatalogFileError, import_catalog, main, pars
 from dealer.catalog.models import Car
 from dealer.database import session_scope
 
-HEADER = "stock_id,make,model,version,year,km,price,body_type,transmission,fuel,bluetooth,car_play,length_mm,width_mm,height_mm"
+HEADER = ("stock_id,make,model,version,year,km,price,body_type,transmission,fuel,bluetooth,car_play,"
+          "length_mm,width_mm,height_mm,seats")
 GOOD = [
-    "ALM-00001,Chevrolet,Aveo,LT 1.5L,2019,45000,189900,sedan,automatic,gasoline,yes,no,4400,1735,1505",
-    "ALM-00002,Mazda,CX-5,i Grand Touring,2021,30000,459000,suv,automatic,gasoline,yes,yes,4550,1840,1680",
+    "ALM-00001,Chevrolet,Aveo,LT 1.5L,2019,45000,189900,sedan,automatic,gasoline,yes,no,4400,1735,1505,5",
+    "ALM-00002,Mazda,CX-5,i Grand Touring,2021,30000,459000,suv,automatic,gasoline,yes,yes,4550,1840,1680,5",
 ]
 
 
@@ -28,10 +29,10 @@ def count_cars(url: str) -> int:
 def test_every_bad_row_is_reported_by_line_and_nothing_is_imported(tmp_path, empty_sqlite_url):
     path = write(
         tmp_path, HEADER, *GOOD,
-        "ALM-00003,Nissan,Versa,Sense,dosmil,45000,189900,sedan,automatic,gasoline,yes,no,4495,1740,1465",
-        "ALM-00004,Nissan,Versa,Sense,2020,45000,-5,sedan,automatic,gasoline,yes,no,4495,1740,1465",
-        "ALM-00005,Nissan,Versa,Sense,2020,45000,189900,coupe,automatic,gasoline,talvez,no,4495,1740,1465",
-        "ALM-00001,Nissan,Versa,Sense,2020,45000,189900,sedan,automatic,gasoline,yes,no,4495,1740,1465",
+        "ALM-00003,Nissan,Versa,Sense,dosmil,45000,189900,sedan,automatic,gasoline,yes,no,4495,1740,1465,5",
+        "ALM-00004,Nissan,Versa,Sense,2020,45000,-5,sedan,automatic,gasoline,yes,no,4495,1740,1465,5",
+        "ALM-00005,Nissan,Versa,Sense,2020,45000,189900,coupe,automatic,gasoline,talvez,no,4495,1740,1465,5",
+        "ALM-00001,Nissan,Versa,Sense,2020,45000,189900,sedan,automatic,gasoline,yes,no,4495,1740,1465,5",
         "ALM-00006,Nissan,Versa",
     )
     with pytest.raises(CatalogFileError) as raised:
@@ -43,7 +44,7 @@ def test_every_bad_row_is_reported_by_line_and_nothing_is_imported(tmp_path, emp
         "line 6: body_type: must be one of pickup, minivan, suv, sedan, hatchback, got 'coupe'",
         "line 6: bluetooth: must be yes or no, got 'talvez'",
         "line 7: stock_id: ALM-00001 repeats line 2",
-        "line 8: expected 15 fields, found 3",
+        "line 8: expected 16 fields, found 3",
     ]
     assert count_cars(empty_sqlite_url) == 0
 
@@ -98,3 +99,32 @@ def test_invalid_utf8_is_reported_with_its_line(tmp_path, empty_sqlite_url):
     with pytest.raises(CatalogFileError) as raised:
         import_catalog(path, empty_sqlite_url)
     assert str(raised.value.errors[0]) == "line 3: is not valid UTF-8"
+
+
+def test_seats_are_validated_and_a_file_without_them_says_so(tmp_path):
+    with pytest.raises(CatalogFileError) as raised:
+        parse_catalog("\n".join([HEADER, GOOD[0][:-1] + "0", GOOD[1][:-1] + "siete"]))
+    assert [str(error) for error in raised.value.errors] == [
+        "line 2: seats: must be between 1 and 9, got 0",
+        "line 3: seats: must be a whole number of seats, driver included, got 'siete'",
+    ]
+    with pytest.raises(CatalogFileError) as raised:
+        parse_catalog("\n".join([HEADER.removesuffix(",seats"), GOOD[0].removesuffix(",5")]))
+    assert str(raised.value.errors[0]) == "line 1: missing column(s): seats"
+
+
+def test_a_catalog_table_made_before_seats_gets_the_column(tmp_path):
+    from sqlalchemy import create_engine, text
+
+    url = f"sqlite:///{tmp_path}/old.db"
+    old_columns = "stock_id VARCHAR(32) PRIMARY KEY, make VARCHAR(40) NOT NULL, model VARCHAR(60) NOT NULL, " \
+        "version VARCHAR(120) NOT NULL, year INTEGER NOT NULL, km INTEGER NOT NULL, price INTEGER NOT NULL, " \
+        "body_type VARCHAR(20) NOT NULL, transmission VARCHAR(20) NOT NULL, fuel VARCHAR(20) NOT NULL, " \
+        "bluetooth BOOLEAN NOT NULL, car_play BOOLEAN NOT NULL, length_mm INTEGER NOT NULL, " \
+        "width_mm INTEGER NOT NULL, height_mm INTEGER NOT NULL"
+    with create_engine(url).begin() as connection:
+        connection.execute(text(f"CREATE TABLE cars ({old_columns})"))
+    path = write(tmp_path, HEADER, GOOD[0], GOOD[1][:-1] + "7")
+    assert import_catalog(path, url).inserted == 2
+    with session_scope(url) as session:
+        assert session.get(Car, "ALM-00002").seats == 7

@@ -33,6 +33,12 @@ def test_positions_stock_ids_and_the_last_one_on_the_page():
     assert listing(stock_ids=()).on_page(CarReference(stock_id="ALM-10050")).stock_id == "ALM-10050"
 
 
+def test_a_message_pointing_at_no_position_means_the_only_car_shown():
+    assert listing(stock_ids=("ALM-10009",)).meant(None) == CarReference(position=1)
+    assert listing().meant(None) is None
+    assert listing(stock_ids=("ALM-10009",)).meant(CarReference(position=2)) == CarReference(position=2)
+
+
 def test_a_model_name_picks_the_only_car_or_lists_several(repository):
     single = pick_car(Listing.from_slots({}), None, "el beat", repository, page_size=5)
     assert single.outcome is Pick.CHOSEN and repository.get(single.stock_id).model == "Beat"

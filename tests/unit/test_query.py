@@ -1,5 +1,6 @@
 import pytest
 
+from dealer.catalog.importer import parse_catalog
 from dealer.catalog.matching import NameMatcher
 from dealer.catalog.query import CarFilters, apply_query, parse_query, relaxations
 
@@ -67,6 +68,18 @@ def test_a_new_make_replaces_make_and_model_when_refining():
     assert apply_query(parse("mejor un Mazda", current), current) == CarFilters(make="Mazda", year_min=2019)
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("automaticos", CarFilters(make="Nissan", body_type="suv", transmission="automatic")),
+    ("de menos de 200 mil", CarFilters(make="Nissan", body_type="suv", price_max=200_000)),
+    ("diesel", CarFilters(make="Nissan", body_type="suv", fuel="diesel")),
+    ("busco algo de menos de 200 mil", CarFilters(price_max=200_000)),
+    ("un sedan", CarFilters(body_type="sedan")),
+])
+def test_a_message_naming_only_what_narrows_refines_the_listing(text, expected):
+    current = CarFilters(make="Nissan", body_type="suv")
+    assert apply_query(parse(text, current), current) == expected
+
+
 def test_a_plain_new_search_replaces_everything():
     current = CarFilters(make="Volkswagen", model="Jetta", year_min=2019)
     assert apply_query(parse("busco una SUV", current), current) == CarFilters(body_type="suv")
@@ -91,7 +104,8 @@ def test_relaxations_drop_one_filter_each():
 
 
 @pytest.mark.parametrize("text, filters, explained", [
-    ("Estoy buscando un auto familiar", {"body_types": ("suv", "minivan")}, "«familiar» → SUV o minivan"),
+    ("Estoy buscando un auto familiar", {"body_types": ("suv", "minivan", "sedan"), "seats_min": 5},
+     "«familiar» → SUV, minivan o sedán con 5 asientos o más"),
     ("algo para trabajo", {"body_types": ("pickup", "minivan")}, "«para trabajo» → pickup o van"),
     ("un carrito para la ciudad", {"body_types": ("hatchback", "sedan")}, "«para la ciudad»"),
     ("algo económico para mi primer auto", {"sort": "price_asc"}, "«económico» → los de menor precio primero"),
@@ -113,23 +127,48 @@ def test_needs_map_onto_what_the_catalog_records(text, filters, explained):
 def test_a_need_finds_cars_of_its_body_types(repository):
     filters = parse("busco algo familiar").filters
     page = repository.search(filters, page=1, page_size=50)
-    assert page.total and {car.body_type for car in page.cars} <= {"suv", "minivan"}
+    assert page.total and {car.body_type for car in page.cars} <= {"suv", "minivan", "sedan"}
+    assert min(car.seats for car in page.cars) >= 5
     europe = repository.search(parse("algo europeo").filters, page=1, page_size=50)
     assert europe.total and {car.make for car in europe.cars} <= {"Volkswagen", "Seat", "Peugeot", "Renault"}
 
 
 @pytest.mark.parametrize("text, sort", [("el más barato", "price_asc"), ("el de menos kilómetros", "km_asc"),
+                                        ("la mas nueva", "year_desc"), ("nomas los mas recientes", "year_desc"),
                                         ("el más nuevo", "year_desc"), ("los más caros", "price_desc")])
 def test_sorting_reorders_the_current_listing(text, sort):
     current = CarFilters(make="Mazda", transmission="automatic", sort="year_desc" if sort != "year_desc" else "km_asc")
     assert apply_query(parse(text), current) == CarFilters(make="Mazda", transmission="automatic", sort=sort)
 
 
+@pytest.mark.parametrize("text, seats, body_types, explained", [
+    ("algo con 7 asientos", 7, None, "«para 7» → con 7 asientos o más"),
+    ("busco algo para siete personas", 7, None, "«para 7»"),
+    ("una minivan de 8 pasajeros", 8, None, "«para 8»"),
+    ("somos 6 de familia, que me recomiendas", 6, ("suv", "minivan", "sedan"), "«para 6»"),
+    ("quiero algo para mi familia de 5", 5, ("suv", "minivan", "sedan"), "«familiar»"),
+    ("un sedan con asientos de piel", None, None, None),
+])
+def test_seats_asked_for_filter_the_listing(text, seats, body_types, explained):
+    parsed = parse(text)
+    assert parsed.filters.seats_min == seats
+    assert parsed.filters.body_types == body_types
+    if explained:
+        assert any(explained in need for need in parsed.needs), parsed.needs
+    assert "el número de asientos" not in parsed.unrecorded
+
+
+def test_seven_seats_find_the_seven_seaters(repository, catalog_csv):
+    csv_rows = parse_catalog(catalog_csv.read_text(encoding="utf-8"))
+    page = repository.search(parse("algo con 7 asientos").filters, page=1, page_size=50)
+    assert page.total == sum(row["seats"] >= 7 for row in csv_rows) > 0
+    assert {car.model for car in page.cars} >= {"Avanza", "Outlander"}
+
+
 def test_what_the_catalog_does_not_record_is_named_and_the_rest_kept():
     parsed = parse("una camioneta roja con quemacocos")
     assert parsed.filters.body_type == "suv"
     assert parsed.unrecorded == ("el color", "el quemacocos")
-    assert parse("algo con 7 asientos").unrecorded == ("el número de asientos",)
 
 
 def test_a_budget_in_dollars_is_not_read_as_pesos():

@@ -18,6 +18,8 @@ FILTERS = [
     CarFilters(year_min=2018, year_max=2020, sort="km_asc"),
     CarFilters(fuel="hybrid", sort="year_desc"),
     CarFilters(make="Ferrari"),
+    CarFilters(seats_min=7),
+    CarFilters(body_types=("suv", "minivan", "sedan"), seats_min=5, sort="year_desc"),
 ]
 
 
@@ -36,6 +38,8 @@ def expected_ids(rows, filters: CarFilters) -> list[str]:
             (filters.fuel, lambda: row["fuel"] == filters.fuel),
             (filters.car_play, lambda: row["car_play"] is filters.car_play),
             (filters.bluetooth, lambda: row["bluetooth"] is filters.bluetooth),
+            (filters.body_types, lambda: row["body_type"] in filters.body_types),
+            (filters.seats_min, lambda: row["seats"] >= filters.seats_min),
         ]
         return all(check() for value, check in checks if value is not None)
 

@@ -129,6 +129,18 @@ def clean_name(text: Any) -> Optional[str]:
     return " ".join(word if not word.islower() else word.capitalize() for word in words)
 
 
+_INTRODUCTION = re.compile(r"^(?:(?:hola|buenas|ok|va|claro|si|sí)[\s,!.]+)?(?:me llamo|mi nombre es)\s+\S", re.IGNORECASE)
+_CAPITALIZED_SOY = re.compile(r"^(?:(?:hola|buenas)[\s,!.]+)?soy\s+[A-ZÁÉÍÓÚÑ][a-záéíóúñ]+")
+
+
+def introduced_name(text: Any) -> Optional[str]:
+    """The name of a message that only introduces the writer («me llamo sofía ramírez», «mi nombre es Ana», «soy
+    Miguel Ángel» with a capital: «soy de Monterrey» is no name), or None."""
+    if not isinstance(text, str) or not (_INTRODUCTION.match(text.strip()) or _CAPITALIZED_SOY.match(text.strip())):
+        return None
+    return clean_name(text)
+
+
 def phone_from_sender(sender_id: Any) -> Optional[str]:
     """The customer's phone when the conversation id is a WhatsApp sender («whatsapp:+5215512345678»)."""
     if not isinstance(sender_id, str) or not sender_id.startswith("whatsapp:"):

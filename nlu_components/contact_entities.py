@@ -3,6 +3,7 @@
 A thin adapter over dealer.contacts: every valid phone (normalised to E.164) and email in the message becomes a
 `phone` or `email` entity. A message that gives one and asks for nothing else («márcame al 33 9876 5432», «mi correo
 es ana@x.mx») is a contact, whatever the classifier before it thought: digits and dots look like little else to it.
+So is a message that only introduces the writer («me llamo Sofía Ramírez»).
 Runs after the catalog extractor (which already refuses phone numbers as amounts) and before the fallback.
 """
 
@@ -19,7 +20,7 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from dealer.contacts import contact_mentions, is_contact_only
+from dealer.contacts import contact_mentions, introduced_name, is_contact_only
 from nlu_components.catalog_entities import _decide_intent
 
 CONTACT_INTENT = "give_contact"
@@ -47,6 +48,8 @@ class ContactEntityExtractor(GraphComponent, EntityExtractorMixin):
             text = message.get(TEXT) or ""
             mentions = contact_mentions(text)
             if not mentions:
+                if introduced_name(text):  # «me llamo Sofía Ramírez»: a name, not a search or a question
+                    _decide_intent(message, CONTACT_INTENT)
                 continue
             entities = self.add_extractor_name([
                 {"entity": m.entity, "value": m.value, "start": m.start, "end": m.end, "confidence_entity": 1.0}

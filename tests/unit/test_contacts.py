@@ -6,6 +6,7 @@ from dealer.contacts import (
     clean_name,
     contact_mentions,
     email_in_text,
+    introduced_name,
     is_contact_only,
     normalize_phone,
     phone_from_sender,
@@ -100,3 +101,17 @@ def test_contact_mentions_and_messages_that_are_only_a_contact(typed, found, onl
     assert [(m.entity, m.value) for m in mentions] == found
     assert all(typed[m.start:m.end].strip() for m in mentions)
     assert is_contact_only(typed, mentions) is only
+
+
+@pytest.mark.parametrize(("typed", "name"), [
+    ("me llamo Sofia Ramirez", "Sofia Ramirez"),
+    ("hola, mi nombre es ana lópez", "Ana López"),
+    ("soy Miguel Angel", "Miguel Angel"),
+    ("soy de Monterrey", None),  # where from, not who
+    ("soy nuevo en esto", None),
+    ("busco un aveo", None),
+    ("me llamo 5512345678", None),
+    (None, None),
+])
+def test_a_message_that_only_introduces_the_writer(typed, name):
+    assert introduced_name(typed) == name

@@ -170,6 +170,22 @@ class BotServers:
         self.stop()
 
 
+@contextmanager
+def logged_bot(environment: Mapping[str, str], log: Path) -> Iterator[BotServers]:
+    """Both servers with their output in `log`, whose tail is printed when they fail to start; stopped afterwards."""
+    with log.open("w") as output:
+        servers = BotServers(environment, output=output)
+        try:
+            servers.start()
+        except Exception:
+            print(log.read_text()[-5000:])
+            raise
+        try:
+            yield servers
+        finally:
+            servers.stop()
+
+
 def stop_on_sigterm() -> None:
     """Treat SIGTERM (docker stop, ECS, systemd, kill) like Ctrl-C: KeyboardInterrupt in the main thread, so the
     supervisor's `finally` stops both servers instead of exiting and leaving them running."""

@@ -125,6 +125,13 @@ def estimate_message(plan: Plan) -> str:
     ])
 
 
+def _term_lines(plans: Sequence[Plan]) -> list[str]:
+    """One line per term: monthly payment, interest, and the total with the down payment."""
+    return [f"• {plan.years} años: {format_mxn(plan.monthly_payment)}/mes · intereses "
+            f"{format_mxn(plan.total_interest)} · total {format_mxn(plan.down_payment + plan.total_paid)}"
+            for plan in plans]
+
+
 def estimate_comparison_message(plans: Sequence[Plan]) -> str:
     first = plans[0]
     lines = [
@@ -132,9 +139,7 @@ def estimate_comparison_message(plans: Sequence[Plan]) -> str:
         f"Enganche {format_mxn(first.down_payment)} · a financiar {format_mxn(first.financed_amount)} · "
         f"tasa fija {_percent(first.annual_rate)} anual",
     ]
-    lines += [f"• {plan.years} años: {format_mxn(plan.monthly_payment)}/mes · intereses "
-              f"{format_mxn(plan.total_interest)} · total {format_mxn(plan.down_payment + plan.total_paid)}"
-              for plan in plans]
+    lines += _term_lines(plans)
     lines.append("Es un cálculo aproximado.")
     return "\n".join(lines)
 
@@ -146,9 +151,7 @@ def comparison_message(car: CarRecord, plans: Sequence[Plan]) -> str:
         f"Precio {format_mxn(first.price)} · enganche {format_mxn(first.down_payment)} · "
         f"a financiar {format_mxn(first.financed_amount)} · tasa {_percent(first.annual_rate)} anual",
     ]
-    lines += [f"• {plan.years} años: {format_mxn(plan.monthly_payment)}/mes · intereses "
-              f"{format_mxn(plan.total_interest)} · total {format_mxn(plan.down_payment + plan.total_paid)}"
-              for plan in plans]
+    lines += _term_lines(plans)
     lines.append("Un asesor ya tiene tus opciones y te contactará. ¿Cambiamos el enganche? Escribe «y si doy 80 mil».")
     return "\n".join(lines)
 

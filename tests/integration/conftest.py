@@ -11,7 +11,7 @@ import requests
 from testing.fake_openai import FakeOpenAI
 from testing.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER, PUBLIC_URL, FakeTwilioApi
 from testing.receivers import WebhookReceiver
-from testing.servers import DEFAULT_MODEL, LOAD_GENERATOR_LIMITS, BotServers, free_port, running_environment
+from testing.servers import DEFAULT_MODEL, LOAD_GENERATOR_LIMITS, BotServers, free_port, logged_bot, running_environment
 
 
 @pytest.fixture(scope="session")
@@ -65,16 +65,8 @@ def bot_log(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def bot(bot_environment, bot_log) -> Iterator[BotServers]:
-    log = bot_log
-    with log.open("w") as output:
-        servers = BotServers(bot_environment, output=output)
-        try:
-            servers.start()
-        except Exception:
-            print(log.read_text()[-5000:])
-            raise
+    with logged_bot(bot_environment, bot_log) as servers:
         yield servers
-        servers.stop()
 
 
 def say(servers: BotServers, sender: str, message: str) -> str:

@@ -22,7 +22,7 @@ from dealer.handoffs.store import HandoffStore
 from dealer.tradeins.models import TradeIn
 from testing.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER, PUBLIC_URL, inbound, post_signed
 from testing.receivers import WebhookReceiver
-from testing.servers import LOAD_GENERATOR_LIMITS, BotServers, free_port, running_environment
+from testing.servers import LOAD_GENERATOR_LIMITS, BotServers, free_port, logged_bot, running_environment
 from tests.integration.conftest import say
 
 pytestmark = pytest.mark.integration
@@ -66,15 +66,8 @@ def handoff_bot(tmp_path_factory, database_url, notices, twilio_api) -> Iterator
         **LOAD_GENERATOR_LIMITS,
     })
     log = folder / "servers.log"
-    with log.open("w") as output:
-        servers = BotServers(environment, output=output)
-        try:
-            servers.start()
-        except Exception:
-            print(log.read_text()[-5000:])
-            raise
+    with logged_bot(environment, log) as servers:
         yield servers
-        servers.stop()
 
 
 def customer(prefix: str) -> str:

@@ -27,7 +27,14 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 from sqlalchemy.exc import SQLAlchemyError
 
-from dealer.catalog.entities import find_mentions, is_search_only, is_stock_id_only
+from dealer.catalog.entities import (
+    find_mentions,
+    is_browse_request,
+    is_plan_request,
+    is_position_details,
+    is_search_only,
+    is_stock_id_only,
+)
 from dealer.catalog.matching import NameMatcher
 from dealer.catalog.navigation import StockIdFormat
 from dealer.catalog.repository import CatalogRepository
@@ -35,7 +42,7 @@ from dealer.settings import get_settings
 
 logger = logging.getLogger(__name__)
 
-SEARCH_INTENT, DETAILS_INTENT = "search_cars", "car_details"
+SEARCH_INTENT, DETAILS_INTENT, PLAN_INTENT = "search_cars", "car_details", "ask_financing"
 # The confidence given to the search intent when the catalog names decide it; the rest of the ranking shares what
 # is left, so the fallback classifier's ambiguity check sees a clear winner.
 DECIDED_CONFIDENCE = 0.95
@@ -141,10 +148,12 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
                 for m in mentions
             ])
             message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
-            if is_search_only(text, mentions):
+            if is_search_only(text, mentions) or is_browse_request(text, mentions):
                 _decide_intent(message, SEARCH_INTENT)
-            elif is_stock_id_only(text, mentions):
+            elif is_stock_id_only(text, mentions) or is_position_details(text, mentions):
                 _decide_intent(message, DETAILS_INTENT)
+            elif is_plan_request(mentions):
+                _decide_intent(message, PLAN_INTENT)
         return messages
 
 

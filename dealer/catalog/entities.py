@@ -137,7 +137,7 @@ _SEARCH_FILLER = frozenset(fold(word) for word in """
     algo cualquier lo tengan podria podrias puede puedes pueden mostrarme mostrarnos ensenarme muestren ensenen
     hola holi ola buenas buenos buen dia dias tarde tardes noche noches que onda oye oiga mire mira fijate fijese
     disculpa disculpe perdon perdona tenga donde quepan quepamos quepa recomiendas recomiendan recomienda
-    esos esas estos estas primero plz uno
+    esos esas estos estas primero plz uno sea sean
     busco buscando buscaba buscamos quiero queria quisiera quisieramos tienen tienes tendran tendras tiene hay habra
     manejan venden vendes vende interesa interesan intereso gusta gustaria gusto ocupo ocupamos necesito necesitamos
     ando andamos estoy estamos ver veo mostrar muestrame muéstrame enseñame enséñame ensename dame pasame
@@ -156,15 +156,47 @@ _SEARCH_DECIDING = frozenset({MAKE, MODEL, YEAR, FEATURE, NEED, ORIGIN, SEATS, *
 _BUDGET_QUESTION = frozenset("recomiendas recomiendan recomienda recomiendame ofreces ofrecen alcanza alcanzaria".split())
 _BUDGET_WORDS = _BUDGET_QUESTION | frozenset("presupuesto tengo traigo como".split())
 _DETAILS_WORDS = frozenset("detalle detalles ficha tecnica clave datos caracteristicas cuentame dime sobre".split())
+_DETAILS_LINKS = frozenset("mas del de el la info informacion".split())
+
+
+# «enséñame lo que tengan», «qué coches tienen en venta», «muéstrame los autos»: the whole stock, no filter.
+_STOCK_WORDS = frozenset("autos carros coches vehiculos inventario catalogo unidades".split())
+_MORE_WORDS = frozenset("mas otros otras siguientes siguiente demas".split())  # «enséñame más carros» pages on
+_BROWSE_WORDS = frozenset("muestrame muestranos ensename ensenanos ver veo mostrar ensenar tienen tienes hay manejan "
+                          "venden todo todos todas lo los las el la en de que tengan disponibles disponible venta "
+                          "para mi me porfa por favor plis pls a ver".split())
+
+
+def is_browse_request(text: str, mentions: list[Mention]) -> bool:
+    """The message asks to see the stock as it is («muéstrame los autos», «qué coches tienen?»)."""
+    words = fold(text).split()
+    return (not mentions and any(word in _STOCK_WORDS for word in words) and not _MORE_WORDS.intersection(words)
+            and all(word in _STOCK_WORDS or word in _BROWSE_WORDS or word in _SEARCH_FILLER for word in words))
 
 
 def is_stock_id_only(text: str, mentions: list[Mention]) -> bool:
     """The message is a catalog stock id, perhaps with «info», «detalles», «ficha», «la clave»: open that car."""
-    if [m.entity for m in mentions] != [STOCK_ID]:
-        return False
+    return [m.entity for m in mentions] == [STOCK_ID] and _only_details_words(text, mentions[0], needed=False)
+
+
+def is_plan_request(mentions: list[Mention]) -> bool:
+    """The message gives a down payment and a term together («a 48 meses con el 20%», «el Aveo con 50 mil a 4
+    años»): it asks for a plan, it does not just answer one of the financing form's questions."""
+    entities = {m.entity for m in mentions}
+    return {DOWN_PAYMENT, TERM} <= entities and entities <= {DOWN_PAYMENT, TERM, MAKE, MODEL, POSITION, STOCK_ID}
+
+
+def is_position_details(text: str, mentions: list[Mention]) -> bool:
+    """The message asks for the details of a car by its place on the page («dime más del quinto», «ficha del 2»)."""
+    return [m.entity for m in mentions] == [POSITION] and _only_details_words(text, mentions[0], needed=True)
+
+
+def _only_details_words(text: str, mention: Mention, needed: bool) -> bool:
     chars = list(text)
-    chars[mentions[0].start:mentions[0].end] = " " * (mentions[0].end - mentions[0].start)
-    return all(word in _SEARCH_FILLER or word in _DETAILS_WORDS for word in fold("".join(chars)).split())
+    chars[mention.start:mention.end] = " " * (mention.end - mention.start)
+    words = fold("".join(chars)).split()
+    return (all(word in _SEARCH_FILLER or word in _DETAILS_WORDS or word in _DETAILS_LINKS for word in words)
+            and (not needed or any(word in _DETAILS_WORDS for word in words)))
 
 
 def is_search_only(text: str, mentions: list[Mention]) -> bool:

@@ -23,7 +23,9 @@ from dealer.dialogue.form_turns import CLOSING_INTENTS, FormTurn, closes_topic, 
 
 DIGRESSIONS_SLOT = "form_digressions"  # messages in a row that did not answer the open form
 # Intents whose rules (data/rules/) end the form and run their own flow.
-HANDED_TO_RULES = ("search_cars", "list_brands", "change_page", "help", "goodbye", "delete_my_data")
+HANDED_TO_RULES = (
+    "search_cars", "list_brands", "change_page", "help", "goodbye", "delete_my_data", "ask_human", "complain",
+)
 
 
 def _search_without_filters(intent: Any, tracker: Tracker) -> bool:

@@ -207,7 +207,7 @@ def test_the_booking_notice_arrives_once_after_two_failures_and_is_erased_with_t
 
 
 def test_on_whatsapp_the_number_and_profile_name_are_never_asked(bot, bot_environment, twilio_api):
-    customer = "whatsapp:+5215533334444"
+    customer = "whatsapp:+5215577776666"
 
     def whatsapp(number: int, message: str, expected: str) -> str:
         before = len(twilio_api.to(customer))
@@ -225,4 +225,4 @@ def test_on_whatsapp_the_number_and_profile_name_are_never_asked(bot, bot_enviro
     assert POLANCO_ADDRESS in confirmation and "13:00" in confirmation
     rows = _rows(bot_environment["DATABASE_URL"],
                  "SELECT customer_name, customer_phone, channel FROM appointments WHERE customer_id = :c", c=customer)
-    assert rows == [("Rocío Díaz", "+525533334444", "whatsapp")]
+    assert rows == [("Rocío Díaz", "+525577776666", "whatsapp")]

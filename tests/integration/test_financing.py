@@ -32,11 +32,13 @@ def test_plan_step_by_step_then_a_follow_up_and_the_lead_is_announced(bot, bot_e
     assert f"Mensualidad: {format_mxn(expected.monthly_payment)}" in six_years
 
     deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and sum(b["lead"]["customer_id"] == customer for b in lead_receiver.bodies) < 2:
+    def announced() -> list[dict]:  # the receiver also gets other tests' sales notices
+        return [body for body in lead_receiver.bodies if "lead" in body and body["lead"]["customer_id"] == customer]
+
+    while time.monotonic() < deadline and len(announced()) < 2:
         time.sleep(0.1)
-    announced = [body for body in lead_receiver.bodies if body["lead"]["customer_id"] == customer]
-    assert [body["lead"]["plans"][0]["years"] for body in announced] == [4, 6]
-    assert all(second.stock_id in body["text"] and body["lead"]["channel"] == "rest" for body in announced)
+    assert [body["lead"]["plans"][0]["years"] for body in announced()] == [4, 6]
+    assert all(second.stock_id in body["text"] and body["lead"]["channel"] == "rest" for body in announced())
 
 
 def test_an_invalid_down_payment_is_explained_and_the_rest_is_kept(bot):

@@ -187,7 +187,7 @@ def test_an_angry_message_hands_off_and_the_timeout_ends_the_silence(handoff_bot
 
 def test_two_messages_not_understood_in_a_row_hand_off(handoff_bot, notices):
     elena = customer("fallback")
-    say(handoff_bot, elena, "asdkjh qwpoeiru zxcmnb")
+    say(handoff_bot, elena, "xkq zzvv wp")
     reply = say(handoff_bot, elena, "lkjhg poiuy mnbvc")
     assert "asesor" in reply
     assert delivered_once(notices, elena, "handoff")["notice"]["reason"] == "fallbacks"

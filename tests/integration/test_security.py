@@ -15,7 +15,7 @@ pytestmark = pytest.mark.integration
 
 CASES = {case["id"]: case for case in yaml.safe_load(
     (Path(__file__).parent.parent / "redteam" / "cases.yml").read_text(encoding="utf-8"))["cases"]}
-THROUGH_THE_SERVERS = ["discount-rate-number", "tesla", "inject-es-price", "inject-en-discount", "price-quarter-million",
+THROUGH_THE_SERVERS = ["discount-rate-number", "tesla", "inject-es-price", "inject-en-system", "price-quarter-million",
                        "free-insurance"]
 
 

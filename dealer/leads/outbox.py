@@ -3,6 +3,7 @@ notifier sends each row once even with several action servers. Synchronous SQLAl
 
 from __future__ import annotations
 
+import abc
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, ClassVar, Optional
@@ -37,7 +38,7 @@ class OutboxNotice:
     payload: dict[str, Any]
 
 
-class OutboxStore:
+class OutboxStore(abc.ABC):
     """One table of announced rows. Subclasses name the table (`model`), how a row reads in logs (`label`) and the
     payload sent for it."""
 
@@ -48,8 +49,9 @@ class OutboxStore:
         self.database_url = database_url
         get_engine(database_url)  # creates the table on first use
 
+    @abc.abstractmethod
     def payload(self, row: Any) -> dict[str, Any]:
-        raise NotImplementedError
+        """What the webhook receives for one row."""
 
     def claim_due(self, now: datetime, lease_seconds: float = 60.0, limit: int = 20) -> list[OutboxNotice]:
         """Rows due now, claimed for `lease_seconds`: their next attempt moves to the end of the lease, so no other

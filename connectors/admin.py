@@ -26,9 +26,15 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from connectors.http_input import MAX_SENDER_CHARS, BadRequest, parse_json_object, read_body, text_field
+from connectors.http_input import (
+    MAX_SENDER_CHARS,
+    BadRequest,
+    parse_json_object,
+    read_body,
+    refused_access,
+    text_field,
+)
 from connectors.twilio_sender import TwilioSender
-from dealer.access import access_problem
 from dealer.handoffs.store import MAX_STAFF_REPLY_CHARS, HandoffStore, StaffReplyStore
 from dealer.privacy import pseudonym
 from dealer.settings import Settings, get_settings
@@ -136,9 +142,9 @@ class AdminInput(InputChannel):
 
     def _refused(self, request: Request) -> Optional[HTTPResponse]:
         security = self.settings.security
-        problem = access_problem(request.headers.get("authorization"), security.admin_api_token, security.on_loopback)
-        if problem is not None:
-            return response.json({"error": problem}, status=401, headers={"WWW-Authenticate": 'Bearer realm="admin"'})
+        refused = refused_access(request, security.admin_api_token, security.on_loopback, "admin")
+        if refused is not None:
+            return refused
         if self._agent is None or self._agent.tracker_store is None:
             return response.json({"error": "the conversation store is not ready"}, status=503)
         return None

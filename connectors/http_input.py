@@ -11,13 +11,14 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Optional, Union
 
-from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
-from sanic import response
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
 from sanic.exceptions import PayloadTooLarge
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -26,7 +27,7 @@ from dealer.access import access_problem
 from dealer.handoffs.store import StaffReplyStore
 from dealer.limits import RATE_LIMITED_REPLY, RateLimiter, message_limit, shared_limiter
 from dealer.privacy import pseudonym
-from dealer.settings import Settings
+from dealer.settings import Settings, get_settings
 from dealer.text import clean_text
 
 logger = logging.getLogger(__name__)
@@ -92,13 +93,13 @@ def check_sender(sender: str, field: str) -> str:
     return sender
 
 
-def refused_access(request: Request, settings: Settings) -> Optional[HTTPResponse]:
-    """The 401 to answer when the request lacks the channel token, else None."""
-    security = settings.security
-    problem = access_problem(request.headers.get("authorization"), security.channel_api_token, security.on_loopback)
+def refused_access(request: Request, token: Optional[str], on_loopback: bool, realm: str) -> Optional[HTTPResponse]:
+    """The 401 to answer when the request lacks the bearer `token` (or, with no token set, when the server is not
+    on loopback), else None."""
+    problem = access_problem(request.headers.get("authorization"), token, on_loopback)
     if problem is None:
         return None
-    return response.json({"error": problem}, status=401, headers={"WWW-Authenticate": 'Bearer realm="channels"'})
+    return response.json({"error": problem}, status=401, headers={"WWW-Authenticate": f'Bearer realm="{realm}"'})
 
 
 @lru_cache(maxsize=4)
@@ -131,7 +132,7 @@ async def run_json_turn(
     channel: str,
 ) -> Union[HTTPResponse, JsonTurn]:
     """Every check, then the turn: the 4xx to answer when a check fails, else what the turn said."""
-    refused = refused_access(request, settings)
+    refused = refused_access(request, settings.security.channel_api_token, settings.security.on_loopback, "channels")
     if refused is not None:
         return refused
     try:
@@ -150,6 +151,40 @@ async def run_json_turn(
     staff = await asyncio.to_thread(staff_replies(settings.database_url).take, sender)
     return JsonTurn(sender, [*({"recipient_id": sender, "text": text, "staff": True} for text in staff),
                              *collector.messages], failed=False)
+
+
+class JsonTurnInput(InputChannel, ABC):
+    """A channel that takes one JSON message per POST to `webhook_path`, behind every check above, with a health
+    route at its root. Subclasses say how to read the body (`parse`) and how to answer the turn (`answer`)."""
+
+    webhook_path = "/webhook"
+
+    def __init__(self, settings: Optional[Settings] = None) -> None:
+        self.settings = settings or get_settings()
+        self.settings.require_safe_exposure()
+
+    @staticmethod
+    @abstractmethod
+    def parse(body: bytes) -> tuple[str, str]:
+        """(sender, message) from the body, or BadRequest saying what is wrong."""
+
+    @abstractmethod
+    def answer(self, turn: JsonTurn) -> HTTPResponse:
+        """The response to a turn that ran (or failed: `turn.failed`)."""
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint(f"{self.name()}_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route(self.webhook_path, methods=["POST"], stream=True)
+        async def receive(request: Request) -> HTTPResponse:
+            turn = await run_json_turn(request, self.settings, self.parse, on_new_message, self.name())
+            return turn if isinstance(turn, HTTPResponse) else self.answer(turn)
+
+        return webhook
 
 
 @lru_cache(maxsize=4)

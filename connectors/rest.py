@@ -9,24 +9,19 @@ client could otherwise pose as another channel or set the customer's profile nam
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any, Optional
-
-from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.rest import RestInput
-from sanic import Blueprint, response
-from sanic.request import Request
+from sanic import response
 from sanic.response import HTTPResponse
 
 from connectors.http_input import (
     MAX_MESSAGE_CHARS,
     MAX_SENDER_CHARS,
+    JsonTurn,
+    JsonTurnInput,
     check_sender,
     parse_json_object,
-    run_json_turn,
     text_field,
 )
-from dealer.settings import Settings, get_settings
 
 SHAPE = '{"sender": "...", "message": "..."}'
 
@@ -38,28 +33,13 @@ def parse_rest_payload(body: bytes) -> tuple[str, str]:
     return sender, text_field(payload, "message", MAX_MESSAGE_CHARS)
 
 
-class CheckedRestInput(RestInput):
+class CheckedRestInput(JsonTurnInput, RestInput):
+    parse = staticmethod(parse_rest_payload)
+
     @classmethod
     def name(cls) -> str:
         return "rest"
 
-    def __init__(self, settings: Optional[Settings] = None) -> None:
-        self.settings = settings or get_settings()
-        self.settings.require_safe_exposure()
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("rest_webhook", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
-
-        @webhook.route("/webhook", methods=["POST"], stream=True)
-        async def receive(request: Request) -> HTTPResponse:
-            turn = await run_json_turn(request, self.settings, parse_rest_payload, on_new_message, self.name())
-            if isinstance(turn, HTTPResponse):
-                return turn
-            # Like Rasa's channel, a failed turn answers what was said before it failed.
-            return response.json(turn.messages)
-
-        return webhook
+    def answer(self, turn: JsonTurn) -> HTTPResponse:
+        # Like Rasa's channel, a failed turn answers what was said before it failed.
+        return response.json(turn.messages)

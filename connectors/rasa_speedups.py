@@ -9,6 +9,13 @@ Profiled on a short REST turn (scripts/turn_cpu.py), these took about a tenth of
   `Event`'s subclasses (and `inspect.isabstract` on each). Here the class found for a name is remembered; a name
   not seen yet takes Rasa's own path, so event classes imported later are still found.
 
+- Every prediction turns the whole session into dialogue states (`Domain.states_for_tracker_history`) by
+  replaying every event on a fresh tracker, and a turn predicts several times, each policy asking again (5 calls
+  per turn of the bench's conversation): about a tenth of the Rasa server's CPU. Here a tracker keeps its replay:
+  a later call on the same tracker replays only the events added since, as long as the events applied before are
+  still applied (a revert, restart or new session replays everything again), and each call builds its states
+  from copies of the recorded ones, so callers may change them as Rasa's own callers do.
+
 Not done on purpose: keeping the HTTP connection to the action server alive between calls (Rasa opens one per
 call). Tried; on a starved event loop (64 users on a busy machine) a kept connection the action server had
 already closed was written to ("Cannot write to closing transport") and the action's turn failed.
@@ -19,14 +26,20 @@ Installed once per process by the tracker store (connectors/tracker_store.py), w
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import Any, Optional
 
 from jsonschema import validators
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.events import Event
+from rasa.shared.core.constants import PREVIOUS_ACTION
+from rasa.shared.core.domain import Domain, State
+from rasa.shared.core.events import ActionExecuted, Event
+from rasa.shared.core.trackers import DialogueStateTracker
 
 _installed = False
 RASA_VALIDATE_ACTION_RESULT = RemoteAction._validate_action_result  # Rasa's own, kept for the equivalence tests
+RASA_STATES_FOR_TRACKER_HISTORY = Domain.states_for_tracker_history
+_PRIOR_STEPS = "_dealer_prior_steps"  # set on a tracker: its replay so far (_PriorSteps)
 
 
 def install() -> None:
@@ -36,6 +49,7 @@ def install() -> None:
     _installed = True
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(_resolve_by_type(Event.resolve_by_type))
+    Domain.states_for_tracker_history = _states_for_tracker_history
 
 
 @functools.lru_cache(maxsize=1)
@@ -72,3 +86,92 @@ def _resolve_by_type(original: Any) -> Any:
 
     return resolve_by_type
 
+
+
+@dataclass(frozen=True)
+class _PriorStep:
+    """What Domain.states_for_tracker_history reads of one prior tracker (the tracker before an action)."""
+    state: State  # Domain.get_active_state of that tracker; copied before use, never changed
+    previous_action: Optional[dict[str, Any]]
+    hide_rule_turn: bool
+    keeps_hidden_flag: bool  # a follow-up action or the active loop's own action: the turn stays as hidden as it was
+
+
+class _PriorSteps:
+    """One tracker's prior trackers, replayed once and extended as the tracker grows."""
+
+    def __init__(self, tracker: DialogueStateTracker, domain: Domain) -> None:
+        self.domain = domain
+        self.applied: list[Event] = []
+        self.replay = tracker.init_copy()
+        self.steps: list[_PriorStep] = []
+
+    def extends(self, applied: list[Event]) -> bool:
+        """Whether `applied` is what this replay holds, plus events after it."""
+        return len(applied) >= len(self.applied) and all(
+            old is new for old, new in zip(self.applied, applied[:len(self.applied)], strict=True))
+
+    def extend(self, applied: list[Event]) -> None:
+        for event in applied[len(self.applied):]:
+            if isinstance(event, ActionExecuted):
+                self.steps.append(self._step(event.hide_rule_turn))
+            self.replay.update(event)
+        self.applied = applied
+
+    def all_steps(self) -> list[_PriorStep]:
+        """Every prior tracker's step, the tracker itself last (as Rasa's generate_all_prior_trackers yields)."""
+        return [*self.steps, self._step(False)]
+
+    def _step(self, hide_rule_turn: bool) -> _PriorStep:
+        replay = self.replay
+        previous_action = self.domain._get_prev_action_sub_state(replay)
+        return _PriorStep(
+            state=_copied(self.domain.get_active_state(replay)),
+            previous_action=dict(previous_action) if previous_action else previous_action,
+            hide_rule_turn=hide_rule_turn,
+            keeps_hidden_flag=bool(replay.followup_action) or replay.latest_action_name == replay.active_loop_name,
+        )
+
+
+def _copied(state: State) -> State:
+    """A copy that callers may change: states are dictionaries of dictionaries of strings and tuples."""
+    return {kind: dict(sub_state) if isinstance(sub_state, dict) else sub_state for kind, sub_state in state.items()}
+
+
+def _prior_steps(tracker: DialogueStateTracker, domain: Domain) -> list[_PriorStep]:
+    applied = tracker.applied_events()
+    replay: Optional[_PriorSteps] = tracker.__dict__.get(_PRIOR_STEPS)
+    if replay is None or replay.domain is not domain or not replay.extends(applied):
+        replay = _PriorSteps(tracker, domain)
+        tracker.__dict__[_PRIOR_STEPS] = replay
+    replay.extend(applied)
+    return replay.all_steps()
+
+
+def _states_for_tracker_history(
+    self: Domain, tracker: DialogueStateTracker, omit_unset_slots: bool = False,
+    ignore_rule_only_turns: bool = False, rule_only_data: Optional[dict[str, Any]] = None,
+) -> list[State]:
+    """Domain.states_for_tracker_history over the tracker's kept replay; the same states, step for step."""
+    if omit_unset_slots:  # not asked for at prediction time: Rasa's own path
+        return RASA_STATES_FOR_TRACKER_HISTORY(self, tracker, omit_unset_slots, ignore_rule_only_turns, rule_only_data)
+    states: list[State] = []
+    last_ml_previous_action = None
+    turn_was_hidden = False
+    for step in _prior_steps(tracker, self):
+        if ignore_rule_only_turns:
+            if not turn_was_hidden:
+                last_ml_previous_action = step.previous_action
+            if not step.keeps_hidden_flag:
+                turn_was_hidden = step.hide_rule_turn
+            if turn_was_hidden:
+                continue
+        state = _copied(step.state)
+        if ignore_rule_only_turns:
+            self._remove_rule_only_features(state, rule_only_data)
+            if states:
+                self._substitute_rule_only_user_input(state, states[-1])
+            if last_ml_previous_action:
+                state[PREVIOUS_ACTION] = dict(last_ml_previous_action)
+        states.append(self._clean_state(state))
+    return states

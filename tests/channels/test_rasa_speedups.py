@@ -7,11 +7,27 @@ import copy
 import pytest
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
-from rasa.shared.core.events import ActionExecuted, Event, SlotSet, UserUttered, deserialise_events
+from rasa.core.training import load_data
+from rasa.shared.core.constants import ACTION_LISTEN_NAME
+from rasa.shared.core.domain import Domain
+from rasa.shared.core.events import (
+    ActionExecuted,
+    ActionReverted,
+    Event,
+    Restarted,
+    SessionStarted,
+    SlotSet,
+    UserUtteranceReverted,
+    UserUttered,
+    deserialise_events,
+)
+from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
 from connectors import rasa_speedups
+from dealer.settings import PROJECT_ROOT
 
 # Rasa's own code, whether or not another test installed the stand-ins first.
 ORIGINAL_RESOLVE = getattr(Event.resolve_by_type, "__wrapped__", Event.resolve_by_type)
@@ -83,3 +99,80 @@ def test_install_is_idempotent() -> None:
     rasa_speedups.install()
     assert Event.resolve_by_type is installed_resolve
 
+
+
+# --- dialogue states from a kept replay (Domain.states_for_tracker_history) ---
+
+ORIGINAL_STATES = rasa_speedups.RASA_STATES_FOR_TRACKER_HISTORY
+RULE_ONLY_DATA = {"slots": ["handoff_active", "contact_purpose"], "loops": ["contact_form", "trade_in_form"]}
+STATE_ARGUMENTS = [
+    {}, {"ignore_rule_only_turns": True, "rule_only_data": RULE_ONLY_DATA},
+    {"ignore_rule_only_turns": True, "rule_only_data": None},
+]
+
+
+@pytest.fixture(scope="module")
+def story_trackers() -> tuple[Domain, list[list[Event]]]:
+    """The project's own stories and rules as event lists (every form, rule and unhappy path it was trained on)."""
+    domain = Domain.load(str(PROJECT_ROOT / "rasa_project" / "domain"))
+    importer = TrainingDataImporter.load_from_dict(
+        domain_path=str(PROJECT_ROOT / "rasa_project" / "domain"),
+        training_data_paths=[str(PROJECT_ROOT / "data" / "rules"), str(PROJECT_ROOT / "data" / "stories")])
+    trackers = load_data(importer, domain, remove_duplicates=False, augmentation_factor=0)
+    stories = [list(tracker.events) for tracker in trackers]
+    # At run time the rule policy's turns are marked hidden from the ML history; stories carry no such marks.
+    return domain, stories + [_hidden_every_other_action(events) for events in stories]
+
+
+def _hidden_every_other_action(events: list[Event]) -> list[Event]:
+    marked, hide = [], False
+    for event in events:
+        if isinstance(event, ActionExecuted) and event.action_name != ACTION_LISTEN_NAME:
+            hide = not hide
+            event = ActionExecuted(event.action_name, event.policy, event.confidence, event.timestamp,
+                                   action_text=event.action_text, hide_rule_turn=hide)
+        marked.append(event)
+    return marked
+
+
+def _states_both_ways(domain: Domain, tracker: DialogueStateTracker) -> None:
+    for arguments in STATE_ARGUMENTS:
+        expected = ORIGINAL_STATES(domain, tracker, **arguments)
+        assert domain.states_for_tracker_history(tracker, **arguments) == expected
+        assert tracker.past_states(domain, **arguments) == expected  # the same again, from the kept replay
+
+
+def test_states_match_rasa_as_each_tracker_grows(story_trackers: tuple[Domain, list[list[Event]]]) -> None:
+    domain, stories = story_trackers
+    assert len(stories) > 50
+    for events in stories:
+        tracker = DialogueStateTracker("story", domain.slots)
+        for event in events:  # as a turn does: one tracker, updated, asked again after each action
+            tracker.update(event, domain)
+            if isinstance(event, (ActionExecuted, UserUttered)):
+                _states_both_ways(domain, tracker)
+
+
+@pytest.mark.parametrize("undo", [UserUtteranceReverted(), ActionReverted(), Restarted(), SessionStarted()])
+def test_an_undo_replays_again(story_trackers: tuple[Domain, list[list[Event]]], undo: Event) -> None:
+    domain, stories = story_trackers
+    for events in stories[:40]:
+        tracker = DialogueStateTracker("story", domain.slots)
+        for event in events:
+            tracker.update(event, domain)
+        _states_both_ways(domain, tracker)
+        tracker.update(undo, domain)
+        _states_both_ways(domain, tracker)
+        tracker.update(ActionExecuted(ACTION_LISTEN_NAME), domain)
+        _states_both_ways(domain, tracker)
+
+
+def test_callers_may_change_the_states_they_get(story_trackers: tuple[Domain, list[list[Event]]]) -> None:
+    domain, stories = story_trackers
+    tracker = DialogueStateTracker.from_events("story", max(stories, key=len), domain.slots)
+    first = domain.states_for_tracker_history(tracker)
+    expected = copy.deepcopy(first)
+    for state in first:  # what the featurizer does to the last user state, and more
+        for sub_state in state.values():
+            sub_state.clear()
+    assert domain.states_for_tracker_history(tracker) == expected

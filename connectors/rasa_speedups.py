@@ -16,6 +16,11 @@ Profiled on a short REST turn (scripts/turn_cpu.py), these took about a tenth of
   still applied (a revert, restart or new session replays everything again), and each call builds its states
   from copies of the recorded ones, so callers may change them as Rasa's own callers do.
 
+- The rule policy finds the rules that apply by walking back through every state of the session, testing each
+  rule still in the running at every step, although a rule shorter than the steps walked can no longer fail.
+  Here the walk stops once it is past the longest rule still in the running; each step tests the same rules
+  the same way, so the same rules apply.
+
 Not done on purpose: keeping the HTTP connection to the action server alive between calls (Rasa opens one per
 call). Tried; on a starved event loop (64 users on a busy machine) a kept connection the action server had
 already closed was written to ("Cannot write to closing transport") and the action's turn failed.
@@ -31,6 +36,7 @@ from typing import Any, Optional
 
 from jsonschema import validators
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.rule_policy import RulePolicy
 from rasa.shared.core.constants import PREVIOUS_ACTION
 from rasa.shared.core.domain import Domain, State
 from rasa.shared.core.events import ActionExecuted, Event
@@ -39,6 +45,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 _installed = False
 RASA_VALIDATE_ACTION_RESULT = RemoteAction._validate_action_result  # Rasa's own, kept for the equivalence tests
 RASA_STATES_FOR_TRACKER_HISTORY = Domain.states_for_tracker_history
+RASA_GET_POSSIBLE_KEYS = RulePolicy._get_possible_keys
 _PRIOR_STEPS = "_dealer_prior_steps"  # set on a tracker: its replay so far (_PriorSteps)
 
 
@@ -50,6 +57,7 @@ def install() -> None:
     RemoteAction._validate_action_result = _validate_action_result
     Event.resolve_by_type = staticmethod(_resolve_by_type(Event.resolve_by_type))
     Domain.states_for_tracker_history = _states_for_tracker_history
+    RulePolicy._get_possible_keys = _get_possible_keys
 
 
 @functools.lru_cache(maxsize=1)
@@ -175,3 +183,19 @@ def _states_for_tracker_history(
                 state[PREVIOUS_ACTION] = dict(last_ml_previous_action)
         states.append(self._clean_state(state))
     return states
+
+
+@functools.lru_cache(maxsize=4096)
+def _rule_length(rule_key: str) -> int:
+    return len(RulePolicy._rule_key_to_state(rule_key))
+
+
+def _get_possible_keys(self: RulePolicy, lookup: dict[str, str], states: list[State]) -> set[str]:
+    """RulePolicy._get_possible_keys, stopping once every rule still in the running is shorter than the walk
+    (Rasa's `_is_rule_applicable` answers True for such a rule at every later step)."""
+    possible_keys = set(lookup)
+    for turn_index, state in enumerate(reversed(states)):
+        if not possible_keys or turn_index >= max(map(_rule_length, possible_keys)):
+            break
+        possible_keys = {key for key in possible_keys if self._is_rule_applicable(key, turn_index, state)}
+    return possible_keys

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import copy
+import json
+import tarfile
 
 import pytest
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
+from rasa.core.policies.rule_policy import RulePolicy
 from rasa.core.training import load_data
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
@@ -28,6 +31,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from connectors import rasa_speedups
 from dealer.settings import PROJECT_ROOT
+from testing.servers import DEFAULT_MODEL
 
 # Rasa's own code, whether or not another test installed the stand-ins first.
 ORIGINAL_RESOLVE = getattr(Event.resolve_by_type, "__wrapped__", Event.resolve_by_type)
@@ -176,3 +180,36 @@ def test_callers_may_change_the_states_they_get(story_trackers: tuple[Domain, li
         for sub_state in state.values():
             sub_state.clear()
     assert domain.states_for_tracker_history(tracker) == expected
+
+
+# --- the rules that apply (RulePolicy._get_possible_keys) ---
+
+
+@pytest.fixture(scope="module")
+def trained_rules() -> dict[str, dict[str, str]]:
+    """The trained rule policy's lookups (rules, unhappy paths of loops...), read from the model."""
+    with tarfile.open(DEFAULT_MODEL) as model:
+        member = next(name for name in model.getnames() if name.endswith("/rule_policy.json"))
+        lookups = json.load(model.extractfile(member))["lookup"]
+    return {name: lookup for name, lookup in lookups.items() if isinstance(lookup, dict) and lookup}
+
+
+def test_the_same_rules_apply_as_in_rasa(story_trackers: tuple[Domain, list[list[Event]]],
+                                         trained_rules: dict[str, dict[str, str]]) -> None:
+    domain, stories = story_trackers
+    policy = RulePolicy.__new__(RulePolicy)  # the methods compared read nothing of the instance but its rules
+    assert trained_rules.get("rules")
+    compared = found = 0
+    for events in stories:
+        tracker = DialogueStateTracker("story", domain.slots)
+        for event in events:
+            tracker.update(event, domain)
+            if not isinstance(event, (ActionExecuted, UserUttered)):
+                continue
+            states = ORIGINAL_STATES(domain, tracker)
+            for lookup in trained_rules.values():
+                expected = rasa_speedups.RASA_GET_POSSIBLE_KEYS(policy, lookup, states)
+                assert RulePolicy._get_possible_keys(policy, lookup, states) == expected
+                compared += 1
+                found += bool(expected)
+    assert found > compared // 10  # rules did apply along the way, not only empty sets compared

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import tarfile
+from typing import Any
 
 import pytest
 from jsonschema import ValidationError, validate
 from rasa.core.actions.action import RemoteAction
+from rasa.core.agent import Agent, load_agent
+from rasa.core.channels.channel import UserMessage
 from rasa.core.policies.rule_policy import RulePolicy
 from rasa.core.training import load_data
+from rasa.engine.constants import PLACEHOLDER_MESSAGE, PLACEHOLDER_TRACKER
+from rasa.engine.exceptions import GraphRunError
+from rasa.engine.runner.dask import DaskGraphRunner
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import (
@@ -26,6 +33,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.importers.importer import TrainingDataImporter
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY
 from rasa.shared.utils.common import all_subclasses
 from rasa.utils.endpoints import EndpointConfig
 
@@ -213,3 +221,58 @@ def test_the_same_rules_apply_as_in_rasa(story_trackers: tuple[Domain, list[list
                 compared += 1
                 found += bool(expected)
     assert found > compared // 10  # rules did apply along the way, not only empty sets compared
+
+
+# --- graphs run in a fixed order instead of through dask (DaskGraphRunner.run) ---
+
+MESSAGES = ["hola", "qué marcas tienen?", "quiero un chebrolet", "busco una SUV de menos de 350 mil", "detalles del 2",
+            "con 56000 de enganche a 4 años", "quiero hablar con un asesor", "mi correo es ana@example.com", "asdf",
+            "¿qué garantía tienen?", "ok gracias"]
+
+
+@pytest.fixture(scope="module")
+def agent() -> Agent:
+    return asyncio.run(load_agent(str(DEFAULT_MODEL)))
+
+
+def _both_runs(runner: DaskGraphRunner, inputs: dict, target: str) -> tuple[Any, Any]:
+    rasas = rasa_speedups.RASA_GRAPH_RUN(runner, inputs=copy.deepcopy(inputs), targets=[target])
+    ours = runner.run(inputs=copy.deepcopy(inputs), targets=[target])
+    assert set(ours) == set(rasas) == {target}
+    return rasas[target], ours[target]
+
+
+def test_messages_parse_as_with_dask(agent: Agent) -> None:
+    processor = agent.processor
+    for text in MESSAGES:
+        rasas, ours = _both_runs(processor.graph_runner, {
+            PLACEHOLDER_MESSAGE: [UserMessage(text, sender_id="parse")],
+            PLACEHOLDER_TRACKER: DialogueStateTracker("parse", agent.domain.slots),
+        }, processor.model_metadata.nlu_target)
+        assert len(ours) == len(rasas) == 1
+        parsed = {key: ours[0].get(key) for key in (INTENT, INTENT_RANKING_KEY, ENTITIES)}
+        assert parsed == {key: rasas[0].get(key) for key in (INTENT, INTENT_RANKING_KEY, ENTITIES)}
+        assert parsed[INTENT]["name"]
+
+
+def test_predictions_as_with_dask(agent: Agent, story_trackers: tuple[Domain, list[list[Event]]]) -> None:
+    processor = agent.processor
+    _, stories = story_trackers
+    for events in stories[::7]:
+        tracker = DialogueStateTracker.from_events("story", events, agent.domain.slots)
+        rasas, ours = _both_runs(processor.graph_runner, {PLACEHOLDER_TRACKER: tracker},
+                                 processor.model_metadata.core_target)
+        assert (ours.max_confidence_index, ours.policy_name, ours.events) == (
+            rasas.max_confidence_index, rasas.policy_name, rasas.events)
+        assert ours.probabilities == pytest.approx(rasas.probabilities)
+
+
+def test_graph_errors_as_with_dask(agent: Agent) -> None:
+    runner = agent.processor.graph_runner
+    target = agent.processor.model_metadata.nlu_target
+    clash = {PLACEHOLDER_MESSAGE: target, PLACEHOLDER_TRACKER: None}
+    for run in (rasa_speedups.RASA_GRAPH_RUN, DaskGraphRunner.run):
+        with pytest.raises(GraphRunError, match="clashes with a node name"):
+            run(runner, inputs=dict(clash), targets=[target])
+        with pytest.raises(GraphRunError, match="Missing input"):  # no message given: the first node says so
+            run(runner, inputs={}, targets=[target])

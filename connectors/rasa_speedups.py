@@ -14,7 +14,11 @@ Profiled on a short REST turn (scripts/turn_cpu.py), these took about a tenth of
   per turn of the bench's conversation): about a tenth of the Rasa server's CPU. Here a tracker keeps its replay:
   a later call on the same tracker replays only the events added since, as long as the events applied before are
   still applied (a revert, restart or new session replays everything again), and each call builds its states
-  from copies of the recorded ones, so callers may change them as Rasa's own callers do.
+  from copies of the recorded ones, so callers may change them as Rasa's own callers do. The replays of the
+  latest conversations are also kept by conversation id, so the next turn's tracker, read anew from the store,
+  takes up its conversation's replay where it was: an event read back from the store is known for the same by
+  its type and creation time (a float stored as is), and a conversation changed elsewhere (another worker's
+  turn, a turn not saved) only adds events or no longer matches, which replays from the start.
 
 - The rule policy finds the rules that apply by walking back through every state of the session, testing each
   rule still in the running at every step, although a rule shorter than the steps walked can no longer fail.
@@ -37,6 +41,7 @@ Installed once per process by the tracker store (connectors/tracker_store.py), w
 from __future__ import annotations
 
 import functools
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -57,6 +62,8 @@ RASA_GET_POSSIBLE_KEYS = RulePolicy._get_possible_keys
 RASA_GRAPH_RUN = DaskGraphRunner.run
 _NODE_ORDERS = "_dealer_node_orders"  # set on a graph runner: targets -> the nodes to call, in order
 _PRIOR_STEPS = "_dealer_prior_steps"  # set on a tracker: its replay so far (_PriorSteps)
+KEPT_REPLAYS = 256  # conversations whose replay a process keeps between turns
+_replays: OrderedDict[str, _PriorSteps] = OrderedDict()  # conversation id -> its latest replay, oldest use first
 
 
 def install() -> None:
@@ -128,7 +135,8 @@ class _PriorSteps:
     def extends(self, applied: list[Event]) -> bool:
         """Whether `applied` is what this replay holds, plus events after it."""
         return len(applied) >= len(self.applied) and all(
-            old is new for old, new in zip(self.applied, applied[:len(self.applied)], strict=True))
+            old is new or (type(old) is type(new) and old.timestamp == new.timestamp)
+            for old, new in zip(self.applied, applied[:len(self.applied)], strict=True))
 
     def extend(self, applied: list[Event]) -> None:
         for event in applied[len(self.applied):]:
@@ -159,10 +167,14 @@ def _copied(state: State) -> State:
 
 def _prior_steps(tracker: DialogueStateTracker, domain: Domain) -> list[_PriorStep]:
     applied = tracker.applied_events()
-    replay: Optional[_PriorSteps] = tracker.__dict__.get(_PRIOR_STEPS)
+    replay: Optional[_PriorSteps] = tracker.__dict__.get(_PRIOR_STEPS) or _replays.get(tracker.sender_id)
     if replay is None or replay.domain is not domain or not replay.extends(applied):
         replay = _PriorSteps(tracker, domain)
-        tracker.__dict__[_PRIOR_STEPS] = replay
+    tracker.__dict__[_PRIOR_STEPS] = replay
+    _replays[tracker.sender_id] = replay
+    _replays.move_to_end(tracker.sender_id)
+    while len(_replays) > KEPT_REPLAYS:
+        _replays.popitem(last=False)
     replay.extend(applied)
     return replay.all_steps()
 

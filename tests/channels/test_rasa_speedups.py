@@ -157,8 +157,8 @@ def _states_both_ways(domain: Domain, tracker: DialogueStateTracker) -> None:
 def test_states_match_rasa_as_each_tracker_grows(story_trackers: tuple[Domain, list[list[Event]]]) -> None:
     domain, stories = story_trackers
     assert len(stories) > 50
-    for events in stories:
-        tracker = DialogueStateTracker("story", domain.slots)
+    for index, events in enumerate(stories):
+        tracker = DialogueStateTracker(f"story-{index}", domain.slots)
         for event in events:  # as a turn does: one tracker, updated, asked again after each action
             tracker.update(event, domain)
             if isinstance(event, (ActionExecuted, UserUttered)):
@@ -168,8 +168,8 @@ def test_states_match_rasa_as_each_tracker_grows(story_trackers: tuple[Domain, l
 @pytest.mark.parametrize("undo", [UserUtteranceReverted(), ActionReverted(), Restarted(), SessionStarted()])
 def test_an_undo_replays_again(story_trackers: tuple[Domain, list[list[Event]]], undo: Event) -> None:
     domain, stories = story_trackers
-    for events in stories[:40]:
-        tracker = DialogueStateTracker("story", domain.slots)
+    for index, events in enumerate(stories[:40]):
+        tracker = DialogueStateTracker(f"undo-{type(undo).__name__}-{index}", domain.slots)
         for event in events:
             tracker.update(event, domain)
         _states_both_ways(domain, tracker)
@@ -179,9 +179,34 @@ def test_an_undo_replays_again(story_trackers: tuple[Domain, list[list[Event]]],
         _states_both_ways(domain, tracker)
 
 
+def _read_back(sender: str, events: list[Event], domain: Domain) -> DialogueStateTracker:
+    """The tracker as the next turn reads it from the store: new event objects, same content and timestamps."""
+    return DialogueStateTracker.from_events(sender, deserialise_events([event.as_dict() for event in events]),
+                                            domain.slots)
+
+
+def test_the_next_turn_takes_up_the_replay(story_trackers: tuple[Domain, list[list[Event]]]) -> None:
+    domain, stories = story_trackers
+    for index, events in enumerate(stories):
+        sender, half = f"next-turn-{index}", len(events) // 2
+        _states_both_ways(domain, DialogueStateTracker.from_events(sender, events[:half], domain.slots))
+        _states_both_ways(domain, _read_back(sender, events, domain))  # the stored turn plus the next one
+
+
+def test_a_conversation_changed_elsewhere_replays_anew(story_trackers: tuple[Domain, list[list[Event]]]) -> None:
+    """Another worker saved a different turn after the point this process saw: same positions, other events."""
+    domain, stories = story_trackers
+    long_ones = [events for events in stories if len(events) > 12]
+    for index, (seen, stored) in enumerate(zip(long_ones, long_ones[1:], strict=False)):
+        sender = f"elsewhere-{index}"
+        _states_both_ways(domain, DialogueStateTracker.from_events(sender, seen, domain.slots))
+        _states_both_ways(domain, _read_back(sender, stored, domain))
+        _states_both_ways(domain, _read_back(sender, seen[:len(seen) // 2], domain))  # a turn that was not saved
+
+
 def test_callers_may_change_the_states_they_get(story_trackers: tuple[Domain, list[list[Event]]]) -> None:
     domain, stories = story_trackers
-    tracker = DialogueStateTracker.from_events("story", max(stories, key=len), domain.slots)
+    tracker = DialogueStateTracker.from_events("changed", max(stories, key=len), domain.slots)
     first = domain.states_for_tracker_history(tracker)
     expected = copy.deepcopy(first)
     for state in first:  # what the featurizer does to the last user state, and more
@@ -208,8 +233,8 @@ def test_the_same_rules_apply_as_in_rasa(story_trackers: tuple[Domain, list[list
     policy = RulePolicy.__new__(RulePolicy)  # the methods compared read nothing of the instance but its rules
     assert trained_rules.get("rules")
     compared = found = 0
-    for events in stories:
-        tracker = DialogueStateTracker("story", domain.slots)
+    for index, events in enumerate(stories):
+        tracker = DialogueStateTracker(f"rules-{index}", domain.slots)
         for event in events:
             tracker.update(event, domain)
             if not isinstance(event, (ActionExecuted, UserUttered)):
@@ -258,8 +283,8 @@ def test_messages_parse_as_with_dask(agent: Agent) -> None:
 def test_predictions_as_with_dask(agent: Agent, story_trackers: tuple[Domain, list[list[Event]]]) -> None:
     processor = agent.processor
     _, stories = story_trackers
-    for events in stories[::7]:
-        tracker = DialogueStateTracker.from_events("story", events, agent.domain.slots)
+    for index, events in enumerate(stories[::7]):
+        tracker = DialogueStateTracker.from_events(f"predict-{index}", events, agent.domain.slots)
         rasas, ours = _both_runs(processor.graph_runner, {PLACEHOLDER_TRACKER: tracker},
                                  processor.model_metadata.core_target)
         assert (ours.max_confidence_index, ours.policy_name, ours.events) == (

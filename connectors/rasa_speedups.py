@@ -61,7 +61,7 @@ RASA_STATES_FOR_TRACKER_HISTORY = Domain.states_for_tracker_history
 RASA_GET_POSSIBLE_KEYS = RulePolicy._get_possible_keys
 RASA_GRAPH_RUN = DaskGraphRunner.run
 _NODE_ORDERS = "_dealer_node_orders"  # set on a graph runner: targets -> the nodes to call, in order
-_PRIOR_STEPS = "_dealer_prior_steps"  # set on a tracker: its replay so far (_PriorSteps)
+_PRIOR_STEPS = "_dealer_prior_steps"  # set on a tracker: (its replay, its number of events, their applied list)
 KEPT_REPLAYS = 256  # conversations whose replay a process keeps between turns
 _replays: OrderedDict[str, _PriorSteps] = OrderedDict()  # conversation id -> its latest replay, oldest use first
 
@@ -131,6 +131,7 @@ class _PriorSteps:
         self.applied: list[Event] = []
         self.replay = tracker.init_copy()
         self.steps: list[_PriorStep] = []
+        self.current: Optional[_PriorStep] = None  # the step of the replay as it is now; None once it changes
 
     def extends(self, applied: list[Event]) -> bool:
         """Whether `applied` is what this replay holds, plus events after it."""
@@ -143,11 +144,14 @@ class _PriorSteps:
             if isinstance(event, ActionExecuted):
                 self.steps.append(self._step(event.hide_rule_turn))
             self.replay.update(event)
+            self.current = None
         self.applied = applied
 
     def all_steps(self) -> list[_PriorStep]:
         """Every prior tracker's step, the tracker itself last (as Rasa's generate_all_prior_trackers yields)."""
-        return [*self.steps, self._step(False)]
+        if self.current is None:
+            self.current = self._step(False)
+        return [*self.steps, self.current]
 
     def _step(self, hide_rule_turn: bool) -> _PriorStep:
         replay = self.replay
@@ -166,11 +170,17 @@ def _copied(state: State) -> State:
 
 
 def _prior_steps(tracker: DialogueStateTracker, domain: Domain) -> list[_PriorStep]:
+    kept = tracker.__dict__.get(_PRIOR_STEPS)
+    if kept is not None:
+        replay, events_seen, applied = kept
+        # Asked again with no event added since, and the replay still where this tracker left it.
+        if len(tracker.events) == events_seen and replay.applied is applied and replay.domain is domain:
+            return replay.all_steps()
     applied = tracker.applied_events()
-    replay: Optional[_PriorSteps] = tracker.__dict__.get(_PRIOR_STEPS) or _replays.get(tracker.sender_id)
+    replay = kept[0] if kept is not None else _replays.get(tracker.sender_id)
     if replay is None or replay.domain is not domain or not replay.extends(applied):
         replay = _PriorSteps(tracker, domain)
-    tracker.__dict__[_PRIOR_STEPS] = replay
+    tracker.__dict__[_PRIOR_STEPS] = (replay, len(tracker.events), applied)
     _replays[tracker.sender_id] = replay
     _replays.move_to_end(tracker.sender_id)
     while len(_replays) > KEPT_REPLAYS:

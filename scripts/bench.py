@@ -15,7 +15,9 @@
 7. Scale (`--only scale`, about 5 minutes, needs PostgreSQL and Redis): the short catalog conversation at 16 and
    64 users on PostgreSQL + Redis with 1 Rasa worker, 2 workers (RASA_WORKERS=2) and 2 replicas (two Rasa servers
    and two action servers, each customer's messages sent alternately to both); for each, the CPU seconds per turn
-   of the Rasa and action servers (from /proc) and the ceiling they allow on this machine (cores / CPU per turn).
+   of the Rasa and action servers (from /proc) and the ceiling they allow on this machine (cores / CPU per turn);
+   beside them what PostgreSQL + Redis and this load generator spent per turn on the same cores, and the ceiling
+   left once they are counted too.
    Then one customer's 300-turn conversation: the time of turn 10 against turn 300.
 8. Overhead of the per-turn log line and the metrics: two bots side by side, METRICS=on and METRICS=off, the
    catalog conversation at 1 and 16 users, the two measured in alternating order (on/off, off/on, ...) so drift in
@@ -52,7 +54,7 @@ from dealer.catalog.repository import CatalogRepository
 from dealer.database import session_scope
 from dealer.leads.models import Lead
 from dealer.settings import PROJECT_ROOT
-from testing.cpu import tree_cpu_seconds
+from testing.cpu import named_cpu_seconds, tree_cpu_seconds
 from testing.fake_openai import FakeOpenAI
 from testing.fake_twilio import FakeTwilioApi
 from testing.measure import percentile
@@ -453,6 +455,15 @@ def _cpu(replicas: list[BotServers]) -> tuple[float, float]:
     return rasa, action
 
 
+SERVICES = ("postgres", "redis-server")
+
+
+def _own_cpu_seconds() -> float:
+    """CPU seconds of this process, every thread (the load generator's users)."""
+    times = os.times()
+    return times.user + times.system
+
+
 def long_conversation_benchmark(servers: BotServers) -> dict[str, float]:
     """One customer, 300 turns in a row: the median of turns 6-15 against that of turns 291-300."""
     session, latencies = requests.Session(), []
@@ -486,10 +497,14 @@ def scale_benchmark() -> Iterator[tuple[str, float]]:
                 run_users(replicas[0], 16, 1, f"{label}-warmup", rasa_urls=urls)  # every worker loads lazily
                 for users, conversations in SCALE_USERS:
                     rasa_before, action_before = _cpu(replicas)
+                    services_before, generator_before = named_cpu_seconds(SERVICES), _own_cpu_seconds()
                     run = run_users(replicas[0], users, conversations, f"{label}-{users}", prefix="load", rasa_urls=urls)
                     rasa_after, action_after = _cpu(replicas)
+                    services_after, generator_after = named_cpu_seconds(SERVICES), _own_cpu_seconds()
                     turns = run[f"load_{users}u_turns"]
                     rasa_cpu, action_cpu = (rasa_after - rasa_before) / turns, (action_after - action_before) / turns
+                    services_cpu = (services_after - services_before) / turns
+                    generator_cpu = (generator_after - generator_before) / turns
                     name = f"scale_{label}_{users}u"
                     yield from {
                         f"{name}_turns_per_s": run[f"load_{users}u_turns_per_s"],
@@ -499,6 +514,10 @@ def scale_benchmark() -> Iterator[tuple[str, float]]:
                         f"{name}_rasa_cpu_per_turn_ms": rasa_cpu * 1000,
                         f"{name}_action_cpu_per_turn_ms": action_cpu * 1000,
                         f"{name}_ceiling_turns_per_s": cores / (rasa_cpu + action_cpu),
+                        # What else the same cores spent per turn: PostgreSQL + Redis, and this load generator.
+                        f"{name}_services_cpu_per_turn_ms": services_cpu * 1000,
+                        f"{name}_load_generator_cpu_per_turn_ms": generator_cpu * 1000,
+                        f"{name}_machine_ceiling_turns_per_s": cores / (rasa_cpu + action_cpu + services_cpu + generator_cpu),
                     }.items()
                 if label == "1worker":
                     yield from long_conversation_benchmark(replicas[0]).items()

@@ -35,3 +35,20 @@ def tree_cpu_seconds(pid: int) -> float:
         except (FileNotFoundError, ProcessLookupError):
             continue  # ended meanwhile
     return total
+
+
+def named_cpu_seconds(names: tuple[str, ...]) -> float:
+    """User + system CPU seconds of every process whose command name is one of `names` (the machine's PostgreSQL
+    and Redis servers, say), including what their reaped children used: a PostgreSQL backend that ended since is
+    counted in its server's total."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() not in names:
+                continue
+            total += sum(int(value) for value in _stat_fields(int(entry.name))[11:15]) / _TICKS_PER_SECOND
+        except (FileNotFoundError, ProcessLookupError):
+            continue  # ended meanwhile
+    return total

@@ -204,11 +204,15 @@ class ValidateAppointmentForm(FormValidationAction):
         )
         if review.message:
             dispatcher.utter_message(text=review.message)
-        return events + [
+        events += [
             SlotSet("appointment_day", review.day.isoformat() if review.day else None),
             SlotSet("appointment_time", review.clock.strftime("%H:%M") if review.clock else None),
-            SlotSet("appointment_options", [start.isoformat() for start in review.options] or None),
         ]
+        if review.message or changed & {"appointment_day", "appointment_time"}:
+            # New times offered, or the customer said a day or time: the times offered before no longer stand.
+            # Only the branch changed (the form reopening after a time filled up, a shared location): they do.
+            events.append(SlotSet("appointment_options", [start.isoformat() for start in review.options] or None))
+        return events
 
 
 class ActionAskAppointmentBranch(Action):

@@ -25,12 +25,15 @@ from dealer.handoffs.contact import HANDOFF_PURPOSE, contact_slots, refuses_cont
 
 WHATSAPP = "whatsapp"
 SEARCH_INTENTS = frozenset({"search_cars", "list_brands", "change_page"})
-# «pásame con una persona» or «pésimo servicio» would pass for a name; read with these intents they are not one.
-NOT_A_NAME_INTENTS = SEARCH_INTENTS | {"ask_human", "complain"}
+# «pásame con una persona», «pésimo servicio» or «borra mis datos» would pass for a name; read with these intents
+# they are not one.
+NOT_A_NAME_INTENTS = SEARCH_INTENTS | {"ask_human", "complain", "restart", "delete_my_data"}
 # Intents that leave the form to the rules; anything else is read as an answer to the question asked.
 LEAVING_INTENTS = frozenset({"search_cars", "list_brands", "change_page", "help", "goodbye", "ask_financing",
                              "restart", "delete_my_data", "cancel_appointment", "ask_appointment", "ask_human",
                              "complain"})
+# Requests that keep their own flow even on the way to a person.
+OWN_FLOW_INTENTS = frozenset({"restart", "delete_my_data"})
 # Answered by its own rule (the nearest branch), then the question is asked again.
 LOCATION_INTENT = "share_location"
 # What the form said about an answer it could not read: said once already, the next miss ends a hand-off's form.
@@ -58,7 +61,7 @@ def _say_varied(dispatcher: CollectingDispatcher, tracker: Tracker, first: str, 
     dispatcher.utter_message(text=presenter.varied(previous_replies(tracker), first, second))
 
 
-def _on_whatsapp(tracker: Tracker) -> bool:
+def on_whatsapp(tracker: Tracker) -> bool:
     return tracker.get_latest_input_channel() == WHATSAPP or tracker.sender_id.startswith("whatsapp:")
 
 
@@ -88,13 +91,15 @@ class ValidateContactForm(FormValidationAction):
                              domain: DomainDict) -> list[str]:
         """For a hand-off: name, phone and consent (no email); on WhatsApp the name alone (the phone is the sender)."""
         if _for_handoff(tracker):
-            return list(contact_slots(_on_whatsapp(tracker)))
+            return list(contact_slots(on_whatsapp(tracker)))
         return domain_slots
 
     def _declines(self, tracker: Tracker, intent: Any, asked: str) -> bool:
         """Asked for a hand-off's detail, the customer will not give it: refuses, turns to something else, or gives
         a second answer in a row the form cannot read."""
         text = latest_text(tracker)
+        if intent in OWN_FLOW_INTENTS:
+            return False  # rejected below: deleting the data or starting over is done, not a reason to hand off
         if intent in LEAVING_INTENTS and not self._answers(tracker, intent):
             return True
         if asked != "contact_consent" and refuses_contact(text) and not phone_in_text(text):
@@ -143,7 +148,7 @@ class ValidateContactForm(FormValidationAction):
     ) -> dict[str, Any]:
         if tracker.get_slot("customer_phone"):
             return {}
-        if _on_whatsapp(tracker) and (phone := phone_from_sender(tracker.sender_id)):
+        if on_whatsapp(tracker) and (phone := phone_from_sender(tracker.sender_id)):
             return {"customer_phone": phone}  # never asked on WhatsApp
         text = latest_text(tracker)
         phone = phone_in_text(text)

@@ -22,6 +22,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.catalog_actions import current_listing
+from actions.contact_actions import on_whatsapp
 from actions.services import catalog, lead_notifier, settings
 from dealer import metrics
 from dealer.bookings.schedule import OpeningHours
@@ -46,10 +47,6 @@ REASON_SLOT, PURPOSE_SLOT = "handoff_reason", "contact_purpose"
 MAX_CARS_SHOWN = 5
 REASONS_BY_INTENT = {"ask_human": REQUESTED, "complain": ANGER}
 REASONS = frozenset({REQUESTED, ANGER, FALLBACKS})
-
-
-def on_whatsapp(tracker: Tracker) -> bool:
-    return tracker.get_latest_input_channel() == "whatsapp" or tracker.sender_id.startswith("whatsapp:")
 
 
 def handoff_reason(tracker: Tracker) -> str:

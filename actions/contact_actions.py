@@ -98,11 +98,11 @@ class ValidateContactForm(FormValidationAction):
         """Asked for a hand-off's detail, the customer will not give it: refuses, turns to something else, or gives
         a second answer in a row the form cannot read."""
         text = latest_text(tracker)
+        if asked != "contact_consent" and refuses_contact(text) and not phone_in_text(text):
+            return True  # also when NLU read «no les voy a dar mis datos» as a request to delete them
         if intent in OWN_FLOW_INTENTS:
             return False  # rejected below: deleting the data or starting over is done, not a reason to hand off
         if intent in LEAVING_INTENTS and not self._answers(tracker, intent):
-            return True
-        if asked != "contact_consent" and refuses_contact(text) and not phone_in_text(text):
             return True
         said_before = set(_NOT_READ.get(asked, ())).intersection(previous_replies(tracker))
         return bool(said_before) and not self._readable(tracker, asked, text)

@@ -79,7 +79,8 @@ async def test_a_refusal_or_another_request_ends_the_form_for_the_hand_off():
     for text, intent, asked in [("no te voy a dar mi número", "deny", "customer_phone"),
                                 ("prefiero no", "deny", "customer_name"),
                                 ("busco un jetta", "search_cars", "customer_name"),
-                                ("adiós", "goodbye", "customer_phone")]:
+                                ("adiós", "goodbye", "customer_phone"),
+                                ("no les voy a dar mis datos", "delete_my_data", "customer_name")]:
         _, events = await in_handoff_form(text, intent, asked)
         assert ends_the_form(events), text
 

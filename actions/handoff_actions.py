@@ -138,4 +138,5 @@ class ActionHandoff(Action):
             appointment=facts.appointment(database_url, tracker.sender_id, utc_now()) or "",
             contact=contact_slots(tracker.current_slot_values()),
             last_messages=last_customer_messages(texts),
+            reply_in_chat=not reachable_by_phone(tracker.current_slot_values(), on_whatsapp(tracker)),
         )

@@ -172,6 +172,7 @@ def test_asking_for_a_person_silences_the_bot_until_staff_release(handoff_bot, n
     assert "SUV" in summary["text"] or "suv" in summary["text"].lower()
     assert summary["notice"]["reason"] == "requested" and "quiero hablar con un asesor" in summary["notice"]["last_messages"]
     assert "+525523456789" in summary["text"] and "Carla Méndez" in summary["text"]
+    assert "Sin teléfono" not in summary["text"]
 
     staff = admin(handoff_bot, "POST", "reply", json={"customer": carla, "text": "Hola Carla, soy Luis de ventas 👋"})
     assert staff.status_code == 200 and "queued" in staff.json()
@@ -251,6 +252,7 @@ def test_a_person_asked_for_inside_the_contact_form_leaving_it_still_gets_one(ha
     assert "este chat" in reply and "Jetta" not in reply
     body = delivered_once(notices, fer, "handoff")
     assert body["notice"]["reason"] == "requested" and "Fernanda Ruiz" in body["text"]
+    assert "Sin teléfono para llamarle" in body["text"] and body["notice"]["reply_in_chat"] is True
     assert rest(handoff_bot, fer, "hola?") == []
 
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from datetime import date, datetime, time, timezone
 from typing import Any, Optional
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
@@ -20,14 +19,15 @@ from actions.contact_actions import previous_replies
 from actions.services import appointment_store, catalog, lead_notifier, settings
 from dealer import contacts_presenter, metrics
 from dealer.bookings import presenter
-from dealer.bookings.choosing import booking_kind, branch_by_name, choose_branch
+from dealer.bookings.choosing import booking_kind, branch_by_name, choose_branch, picked_option
 from dealer.bookings.models import VISIT
 from dealer.bookings.review import free_times, review_slot
-from dealer.bookings.schedule import check_slot, combine
+from dealer.bookings.schedule import SlotCheck, check_slot, combine
 from dealer.bookings.store import Booking, SlotTaken
 from dealer.bookings.when import DEALER_TIME_ZONE, intended_slot, local_now, read_when
 from dealer.financing.presenter import car_label
-from dealer.knowledge.branches import load_branches
+from dealer.knowledge.branches import LOCATION_INTENT, Branch, coordinates_in, load_branches, nearest_branch
+from dealer.knowledge.presenter import BAD_LOCATION_REPLY, branch_from_location
 from dealer.leads.notices import NoticeStore, SalesNotice
 from dealer.leads.outbox import slack_escape
 from dealer.privacy import pseudonym
@@ -37,8 +37,8 @@ logger = logging.getLogger(__name__)
 FORM_SLOTS = ("appointment_branch", "appointment_day", "appointment_time")
 # Intents that leave the form to the rules (a search, help, goodbye…); everything else is read as an answer.
 LEAVING_INTENTS = frozenset({"search_cars", "list_brands", "change_page", "help", "goodbye", "ask_financing",
-                             "restart", "delete_my_data", "cancel_appointment", "ask_appointment"})
-_OPTION = re.compile(r"\s*(?:la |el |opcion |numero )?([1-9])\s*")
+                             "restart", "delete_my_data", "cancel_appointment", "ask_appointment", "ask_human",
+                             "complain"})
 
 
 def _now() -> datetime:
@@ -61,6 +61,10 @@ def _clock(value: Any) -> Optional[time]:
         return time.fromisoformat(value) if isinstance(value, str) else None
     except ValueError:
         return None
+
+
+def _shares_location(tracker: Tracker) -> bool:
+    return (tracker.latest_message.get("intent") or {}).get("name") == LOCATION_INTENT
 
 
 def _options(tracker: Tracker) -> list[datetime]:
@@ -104,12 +108,22 @@ class ValidateAppointmentForm(FormValidationAction):
         if asked == "appointment_branch":
             choice = choose_branch(text)
             return choice.branch is not None or bool(choice.candidates)
+        if asked in ("appointment_day", "appointment_time") and ValidateAppointmentForm._picked_option(tracker):
+            return True  # «el primero» of the times offered, whatever intent NLU read
         return asked in ("appointment_day", "appointment_time") and read_when(text, _now()).said_anything
 
     async def extract_appointment_branch(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         asked = tracker.get_slot("requested_slot") == "appointment_branch"
+        if _shares_location(tracker):
+            coordinates = coordinates_in(tracker.latest_message.get("entities"))
+            if coordinates is None:
+                dispatcher.utter_message(text=BAD_LOCATION_REPLY)
+                return {"appointment_branch": None} if asked else {}
+            branch, distance = nearest_branch(*coordinates)
+            dispatcher.utter_message(text=branch_from_location(branch, distance))
+            return {"appointment_branch": branch.name}
         choice = choose_branch(latest_text(tracker), offered=len(load_branches()) if asked else None)
         if choice.candidates:
             dispatcher.utter_message(text=presenter.ask_which_branch(choice.candidates))
@@ -124,6 +138,8 @@ class ValidateAppointmentForm(FormValidationAction):
     async def extract_appointment_day(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if _shares_location(tracker):
+            return {}  # coordinates, not a date: the branch's extraction reads them
         picked = self._picked_option(tracker)
         if picked is not None:
             return {"appointment_day": picked.date().isoformat()}
@@ -140,6 +156,8 @@ class ValidateAppointmentForm(FormValidationAction):
     async def extract_appointment_time(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        if _shares_location(tracker):
+            return {}
         picked = self._picked_option(tracker)
         if picked is not None:
             return {"appointment_time": picked.strftime("%H:%M")}
@@ -156,13 +174,12 @@ class ValidateAppointmentForm(FormValidationAction):
 
     @staticmethod
     def _picked_option(tracker: Tracker) -> Optional[datetime]:
-        """«2» after the bot offered numbered times: that time."""
-        match = _OPTION.fullmatch(latest_text(tracker))
+        """«2», «la 2», «el primero» after the bot offered numbered times: that time."""
         options = _options(tracker)
-        if match and options and tracker.get_slot("requested_slot") in FORM_SLOTS:
-            number = int(match.group(1))
-            return options[number - 1] if number <= len(options) else None
-        return None
+        if not options or tracker.get_slot("requested_slot") not in FORM_SLOTS:
+            return None
+        number = picked_option(latest_text(tracker), len(options))
+        return options[number - 1] if number is not None else None
 
     async def validate_appointment_branch(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -187,11 +204,15 @@ class ValidateAppointmentForm(FormValidationAction):
         )
         if review.message:
             dispatcher.utter_message(text=review.message)
-        return events + [
+        events += [
             SlotSet("appointment_day", review.day.isoformat() if review.day else None),
             SlotSet("appointment_time", review.clock.strftime("%H:%M") if review.clock else None),
-            SlotSet("appointment_options", [start.isoformat() for start in review.options] or None),
         ]
+        if review.message or changed & {"appointment_day", "appointment_time"}:
+            # New times offered, or the customer said a day or time: the times offered before no longer stand.
+            # Only the branch changed (the form reopening after a time filled up, a shared location): they do.
+            events.append(SlotSet("appointment_options", [start.isoformat() for start in review.options] or None))
+        return events
 
 
 class ActionAskAppointmentBranch(Action):
@@ -269,8 +290,7 @@ class ActionBookAppointment(Action):
         start, now = combine(day, clock), _now()
         check = check_slot(start, branch, now, _booked, current.booking_capacity_per_hour)
         if not check.ok:  # the time passed or filled up while the contact details were asked
-            dispatcher.utter_message(text=presenter.slot_problem(check.problem, branch, check.alternatives))
-            return clear
+            return self._offer_again(dispatcher, check, branch)
         car = catalog().get(tracker.get_slot("selected_car")) if isinstance(tracker.get_slot("selected_car"), str) \
             else None
         channel = tracker.get_latest_input_channel() or "unknown"
@@ -284,14 +304,28 @@ class ActionBookAppointment(Action):
         )
         try:
             booking = appointment_store().book(booking, current.booking_capacity_per_hour, now)
-        except SlotTaken:
-            dispatcher.utter_message(text=presenter.slot_taken())
-            return [SlotSet("appointment_time", None)]
+        except SlotTaken:  # another customer took the last place between the check and the insert
+            check = check_slot(start, branch, now, _booked, current.booking_capacity_per_hour)
+            if check.ok:
+                dispatcher.utter_message(text=presenter.slot_taken())
+                return [SlotSet("appointment_time", None), FollowupAction("appointment_form")]
+            return self._offer_again(dispatcher, check, branch)
         metrics.count(metrics.APPOINTMENTS, channel)
         logger.info("appointment %s booked for %s", booking.id, pseudonym(tracker.sender_id))
         _announce("appointment", "📅 Cita:", booking)
         dispatcher.utter_message(text=presenter.confirmation(booking, branch))
         return clear
+
+
+    @staticmethod
+    def _offer_again(dispatcher: CollectingDispatcher, check: SlotCheck, branch: Branch) -> list[EventType]:
+        """The time can no longer be booked: the nearest free ones are offered, and the booking form opens again
+        at the same branch so they are picked like any numbered option («1», «la 2», «el primero») or by saying a
+        time; the contact details already given are kept (rules in data/rules/bookings.yml book at once)."""
+        dispatcher.utter_message(text=presenter.slot_problem(check.problem, branch, check.alternatives))
+        options = [start.isoformat() for start in check.alternatives] or None
+        return [SlotSet("appointment_day", None), SlotSet("appointment_time", None),
+                SlotSet("appointment_options", options), FollowupAction("appointment_form")]
 
 
 class ActionShowAppointment(Action):

@@ -21,12 +21,27 @@ from dealer.contacts import (
     read_yes_no,
     valid_email,
 )
+from dealer.handoffs.contact import HANDOFF_PURPOSE, contact_slots, refuses_contact
 
 WHATSAPP = "whatsapp"
 SEARCH_INTENTS = frozenset({"search_cars", "list_brands", "change_page"})
+# «pásame con una persona», «pésimo servicio» or «borra mis datos» would pass for a name; read with these intents
+# they are not one.
+NOT_A_NAME_INTENTS = SEARCH_INTENTS | {"ask_human", "complain", "restart", "delete_my_data"}
 # Intents that leave the form to the rules; anything else is read as an answer to the question asked.
 LEAVING_INTENTS = frozenset({"search_cars", "list_brands", "change_page", "help", "goodbye", "ask_financing",
-                             "restart", "delete_my_data", "cancel_appointment", "ask_appointment"})
+                             "restart", "delete_my_data", "cancel_appointment", "ask_appointment", "ask_human",
+                             "complain"})
+# Requests that keep their own flow even on the way to a person.
+OWN_FLOW_INTENTS = frozenset({"restart", "delete_my_data"})
+# Answered by its own rule (the nearest branch), then the question is asked again.
+LOCATION_INTENT = "share_location"
+# What the form said about an answer it could not read: said once already, the next miss ends a hand-off's form.
+_NOT_READ = {
+    "customer_name": (presenter.bad_name(), presenter.bad_name_again()),
+    "customer_phone": (presenter.bad_phone(), presenter.bad_phone_again()),
+    "contact_consent": (presenter.consent_not_understood(), presenter.consent_not_understood_again()),
+}
 
 
 def previous_replies(tracker: Tracker) -> list[str]:
@@ -46,8 +61,12 @@ def _say_varied(dispatcher: CollectingDispatcher, tracker: Tracker, first: str, 
     dispatcher.utter_message(text=presenter.varied(previous_replies(tracker), first, second))
 
 
-def _on_whatsapp(tracker: Tracker) -> bool:
+def on_whatsapp(tracker: Tracker) -> bool:
     return tracker.get_latest_input_channel() == WHATSAPP or tracker.sender_id.startswith("whatsapp:")
+
+
+def _for_handoff(tracker: Tracker) -> bool:
+    return tracker.get_slot("contact_purpose") == HANDOFF_PURPOSE
 
 
 class ValidateContactForm(FormValidationAction):
@@ -56,9 +75,45 @@ class ValidateContactForm(FormValidationAction):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if tracker.get_slot("requested_slot") and intent in LEAVING_INTENTS and not self._answers(tracker, intent):
+        asked = tracker.get_slot("requested_slot")
+        if asked and intent == LOCATION_INTENT:
+            return []  # rejected: its rule answers with the nearest branch, then the form asks again
+        if asked and _for_handoff(tracker) and self._declines(tracker, intent, asked):
+            # Never trapped on the way to a person: the form ends with what it has and the hand-off follows (its
+            # rule); the advisor answers in the chat when there is no number to call. Setting the purpose again
+            # keeps Rasa from reading the turn as a rejection.
+            return [SlotSet("contact_purpose", HANDOFF_PURPOSE), SlotSet("requested_slot", None)]
+        if asked and intent in LEAVING_INTENTS and not self._answers(tracker, intent):
             return []  # not an answer: the form rejects the turn and the rules handle it
         return await super().run(dispatcher, tracker, domain)
+
+    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> list[str]:
+        """For a hand-off: name, phone and consent (no email); on WhatsApp the name alone (the phone is the sender)."""
+        if _for_handoff(tracker):
+            return list(contact_slots(on_whatsapp(tracker)))
+        return domain_slots
+
+    def _declines(self, tracker: Tracker, intent: Any, asked: str) -> bool:
+        """Asked for a hand-off's detail, the customer will not give it: refuses, turns to something else, or gives
+        a second answer in a row the form cannot read."""
+        text = latest_text(tracker)
+        if asked != "contact_consent" and refuses_contact(text) and not phone_in_text(text):
+            return True  # also when NLU read «no les voy a dar mis datos» as a request to delete them
+        if intent in OWN_FLOW_INTENTS:
+            return False  # rejected below: deleting the data or starting over is done, not a reason to hand off
+        if intent in LEAVING_INTENTS and not self._answers(tracker, intent):
+            return True
+        said_before = set(_NOT_READ.get(asked, ())).intersection(previous_replies(tracker))
+        return bool(said_before) and not self._readable(tracker, asked, text)
+
+    @staticmethod
+    def _readable(tracker: Tracker, asked: str, text: str) -> bool:
+        if asked == "customer_phone":
+            return phone_in_text(text) is not None
+        if asked == "contact_consent":
+            return read_yes_no(text) is not None
+        return clean_name(text) is not None or bool(email_in_text(text) or phone_in_text(text))
 
     @staticmethod
     def _answers(tracker: Tracker, intent: str) -> bool:
@@ -70,7 +125,7 @@ class ValidateContactForm(FormValidationAction):
             return email_in_text(text) is not None or read_yes_no(text) is False
         if asked == "contact_consent":
             return read_yes_no(text) is not None
-        return asked == "customer_name" and intent not in SEARCH_INTENTS and clean_name(text) is not None
+        return asked == "customer_name" and intent not in NOT_A_NAME_INTENTS and clean_name(text) is not None
 
     def _asked(self, tracker: Tracker, slot: str) -> bool:
         return tracker.get_slot("requested_slot") == slot
@@ -93,7 +148,7 @@ class ValidateContactForm(FormValidationAction):
     ) -> dict[str, Any]:
         if tracker.get_slot("customer_phone"):
             return {}
-        if _on_whatsapp(tracker) and (phone := phone_from_sender(tracker.sender_id)):
+        if on_whatsapp(tracker) and (phone := phone_from_sender(tracker.sender_id)):
             return {"customer_phone": phone}  # never asked on WhatsApp
         text = latest_text(tracker)
         phone = phone_in_text(text)
@@ -144,7 +199,7 @@ class ActionAskCustomerName(Action):
         return "action_ask_customer_name"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=presenter.ask_name())
+        dispatcher.utter_message(text=presenter.ask_name_for_advisor() if _for_handoff(tracker) else presenter.ask_name())
         return []
 
 
@@ -153,7 +208,8 @@ class ActionAskCustomerPhone(Action):
         return "action_ask_customer_phone"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=presenter.ask_phone())
+        dispatcher.utter_message(text=presenter.ask_phone_for_advisor() if _for_handoff(tracker)
+                                 else presenter.ask_phone())
         return []
 
 
@@ -171,7 +227,8 @@ class ActionAskContactConsent(Action):
         return "action_ask_contact_consent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=presenter.ask_consent())
+        dispatcher.utter_message(text=presenter.ask_consent_for_advisor() if _for_handoff(tracker)
+                                 else presenter.ask_consent())
         return []
 
 

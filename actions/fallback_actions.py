@@ -43,7 +43,8 @@ class ActionFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if second_fallback_in_a_row(tracker.events):
-            return [FollowupAction("action_handoff")]  # not understood twice: a person takes over
+            # Not understood twice: a person takes over (after the contact details where the channel has none).
+            return [FollowupAction("action_prepare_handoff")]
         if asks_for_an_estimate(latest_text(tracker), catalog().stock_id_format()):
             return [FollowupAction(FINANCING_FORM)]  # the form reads the supposed price and gives an estimate
         text, usage, events = await open_reply(tracker)

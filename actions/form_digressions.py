@@ -25,6 +25,7 @@ DIGRESSIONS_SLOT = "form_digressions"  # messages in a row that did not answer t
 # Intents whose rules (data/rules/) end the form and run their own flow.
 HANDED_TO_RULES = (
     "search_cars", "list_brands", "change_page", "help", "goodbye", "delete_my_data", "ask_human", "complain",
+    "share_location",
 )
 
 

@@ -2,8 +2,11 @@
 is told when to expect contact, and the `handoff_active` slot makes the Rasa server's HandoffPolicy keep the bot
 quiet until staff release the conversation (connectors/admin.py) or HANDOFF_TIMEOUT_HOURS pass.
 
-Works with or without the contact slots (customer_name, customer_phone, customer_email, contact_consent): whatever
-the conversation has goes into the summary."""
+Before that, `action_prepare_handoff` makes sure the person who takes over can reach the customer: on a channel
+without a known phone (REST, the seller endpoint) the contact form asks name, phone and consent first (the quiet
+policy would block a form once the hand-off is flagged); on WhatsApp only a name, when the profile gave none. A
+customer who declines still reaches a person, who then answers in the chat. Whatever contact the conversation has
+goes into the summary."""
 
 from __future__ import annotations
 
@@ -13,20 +16,23 @@ import time
 from datetime import timedelta
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.catalog_actions import current_listing
+from actions.contact_actions import on_whatsapp
 from actions.services import catalog, lead_notifier, settings
 from dealer import metrics
 from dealer.bookings.schedule import OpeningHours
 from dealer.catalog.presenter import describe_filters
+from dealer.contacts import phone_from_sender
 from dealer.financing.presenter import car_label
 from dealer.handoffs import facts
+from dealer.handoffs.contact import HANDOFF_PURPOSE, missing_contact, reachable_by_phone
 from dealer.handoffs.models import ANGER, FALLBACKS, REQUESTED
-from dealer.handoffs.presenter import handoff_reply
+from dealer.handoffs.presenter import contact_first, handoff_reply
 from dealer.handoffs.schedule import contact_expectation
 from dealer.handoffs.store import HandoffStore, utc_now
 from dealer.handoffs.summary import HandoffFacts, contact_slots, handoff_details, handoff_text, last_customer_messages
@@ -37,7 +43,42 @@ from dealer.privacy import pseudonym
 logger = logging.getLogger(__name__)
 
 ACTIVE_SLOT, SINCE_SLOT = "handoff_active", "handoff_since"  # read by rasa_policies/handoff.py
+REASON_SLOT, PURPOSE_SLOT = "handoff_reason", "contact_purpose"
 MAX_CARS_SHOWN = 5
+REASONS_BY_INTENT = {"ask_human": REQUESTED, "complain": ANGER}
+REASONS = frozenset({REQUESTED, ANGER, FALLBACKS})
+
+
+def handoff_reason(tracker: Tracker) -> str:
+    """Why the conversation goes to a person: the reason kept when the contact form started, else the message's."""
+    kept = tracker.get_slot(REASON_SLOT)
+    if kept in REASONS:
+        return kept
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    return REASONS_BY_INTENT.get(intent, FALLBACKS)
+
+
+class ActionPrepareHandoff(Action):
+    """A request for a person, an angry message or a second message not understood: the hand-off at once when the
+    contact is known (always on WhatsApp with a profile name), else the contact form first (rules in
+    data/rules/handoff.yml run action_handoff once it is done, or declined)."""
+
+    def name(self) -> str:
+        return "action_prepare_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        reason = handoff_reason(tracker)
+        whatsapp = on_whatsapp(tracker)
+        events: list[EventType] = []
+        if tracker.active_loop_name:
+            events += [ActiveLoop(None), SlotSet("requested_slot", None)]  # the open form gives way
+        events.append(SlotSet(REASON_SLOT, reason))
+        if whatsapp and not tracker.get_slot("customer_phone") and (phone := phone_from_sender(tracker.sender_id)):
+            events.append(SlotSet("customer_phone", phone))
+        if not missing_contact(tracker.current_slot_values(), whatsapp):
+            return events + [FollowupAction("action_handoff")]
+        dispatcher.utter_message(text=contact_first(reason))
+        return events + [SlotSet(PURPOSE_SLOT, HANDOFF_PURPOSE), FollowupAction("contact_form")]
 
 
 def handoff_store() -> HandoffStore:
@@ -50,8 +91,7 @@ class ActionHandoff(Action):
         return "action_handoff"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        reason = {"ask_human": REQUESTED, "complain": ANGER}.get(intent, FALLBACKS)
+        reason = handoff_reason(tracker)
         channel = tracker.get_latest_input_channel() or "unknown"
         try:
             await asyncio.to_thread(self._flag, tracker, reason, channel)
@@ -60,9 +100,12 @@ class ActionHandoff(Action):
             logger.exception("the hand-off of %s could not be stored or announced", pseudonym(tracker.sender_id))
         # Every branch keeps the same hours today; the first one in branches.yml stands for the dealer.
         expectation = contact_expectation(OpeningHours.of(load_branches()[0]), utc_now())
-        dispatcher.utter_message(text=handoff_reply(reason, expectation))
+        after_contact = tracker.get_slot(PURPOSE_SLOT) == HANDOFF_PURPOSE
+        reachable = reachable_by_phone(tracker.current_slot_values(), on_whatsapp(tracker))
+        dispatcher.utter_message(text=handoff_reply(reason, expectation, after_contact, reachable))
         return [SlotSet(ACTIVE_SLOT, True), SlotSet(SINCE_SLOT, time.time()), ActiveLoop(None),
-                SlotSet("requested_slot", None)]
+                SlotSet("requested_slot", None), SlotSet(REASON_SLOT, None),
+                *([SlotSet(PURPOSE_SLOT, None)] if after_contact else [])]
 
     def _flag(self, tracker: Tracker, reason: str, channel: str) -> None:
         handoff, created = handoff_store().open(tracker.sender_id, channel, reason)
@@ -95,4 +138,5 @@ class ActionHandoff(Action):
             appointment=facts.appointment(database_url, tracker.sender_id, utc_now()) or "",
             contact=contact_slots(tracker.current_slot_values()),
             last_messages=last_customer_messages(texts),
+            reply_in_chat=not reachable_by_phone(tracker.current_slot_values(), on_whatsapp(tracker)),
         )

@@ -29,7 +29,8 @@ logger = logging.getLogger(__name__)
 TRADE_IN_SLOTS = ("tradein_make", "tradein_model", "tradein_year", "tradein_km")
 VALUE_SLOT = "trade_in_value"
 # Messages that are not an answer about the car: the form lets the rules handle them.
-LEAVING_INTENTS = frozenset({"ask_human", "complain", "restart", "delete_my_data", "deny", "goodbye", "help"})
+LEAVING_INTENTS = frozenset({"ask_human", "complain", "restart", "delete_my_data", "deny", "goodbye", "help",
+                             "share_location"})
 SAVE_FAILED = "Perdón, no pude guardar los datos de tu auto en este momento 🙏 Inténtalo de nuevo en unos minutos."
 _APPRAISAL_TOPIC, _APPRAISAL_HEADING = "trade-in", "avalúo"
 

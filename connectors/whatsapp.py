@@ -47,8 +47,8 @@ from connectors.whatsapp_messages import (
     render_replies,
 )
 from connectors.whatsapp_store import DONE, FAILED, ClaimedMessage, WhatsAppStore
-from dealer.knowledge.branches import nearest_branch, parse_coordinates
-from dealer.knowledge.presenter import nearest_branch_text
+from dealer.knowledge.branches import location_message, parse_coordinates
+from dealer.knowledge.presenter import BAD_LOCATION_REPLY
 from dealer.privacy import pseudonym
 from dealer.settings import Settings, get_settings
 
@@ -63,7 +63,6 @@ TEXT_ONLY_REPLY = (
     "Por ejemplo: «quiero un Versa 2020» o «menú»."
 )
 TURN_FAILED_REPLY = "Perdón, tuve un problema para responderte 🙏 ¿Me lo escribes de nuevo en un momento?"
-BAD_LOCATION_REPLY = "No pude leer esa ubicación 📍 ¿Me dices en qué ciudad estás?"
 GAVE_UP_REPLY = (
     "Perdón, no logré responder tu mensaje 🙏 Ya le pedí a un asesor que te escriba en cuanto pueda."
 )
@@ -322,17 +321,23 @@ class WhatsAppInput(InputChannel):
         return rendered
 
     async def _replies(self, message: InboundMessage, on_new_message: OnNewMessage) -> RenderedReplies:
+        coordinates = None
         if message.has_location:
             coordinates = parse_coordinates(message.latitude, message.longitude)
             if coordinates is None:
                 return RenderedReplies([OutgoingMessage(BAD_LOCATION_REPLY)])
-            return RenderedReplies([OutgoingMessage(nearest_branch_text(*nearest_branch(*coordinates)))])
-        if not message.body:
+        elif not message.body:
             return RenderedReplies([OutgoingMessage(TEXT_ONLY_REPLY)])
         polite = rate_limited(message.sender, self.settings, reply_once=True)
         if polite is not None:
             return RenderedReplies([OutgoingMessage(polite)] if polite else [])
-        text = answer_to_option(message.body, await self._in_store_thread(self.store.take_options, message.sender))
+        if coordinates is not None:
+            # The bot decides what a location means where the conversation is: the booking's branch inside the
+            # appointment form, else the nearest branch and an offer to book (actions/location_actions.py).
+            text = location_message(*coordinates)
+        else:
+            text = answer_to_option(message.body,
+                                    await self._in_store_thread(self.store.take_options, message.sender))
         collector = CollectingOutputChannel()
         await on_new_message(UserMessage(
             text, collector, message.sender, input_channel=self.name(), message_id=message.sid,

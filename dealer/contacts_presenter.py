@@ -71,3 +71,16 @@ def contact_saved(name: Optional[str], phone: Optional[str], email: Optional[str
         parts.append(f"tu correo ({email})")
     saved = ", ".join(parts) if parts else "tus datos"
     return f"¡Gracias! Guardé {saved} 📝. ¿Te agendo una visita o una prueba de manejo?"
+
+
+# The same questions when the details are for the advisor who takes over the conversation (a hand-off).
+def ask_name_for_advisor() -> str:
+    return "¿Cómo te llamas? Así el asesor sabe con quién habla 🙂"
+
+
+def ask_phone_for_advisor() -> str:
+    return "¿A qué número de celular te puede llamar o escribir el asesor? (10 dígitos)"
+
+
+def ask_consent_for_advisor() -> str:
+    return "¿Aceptas que el asesor te llame o te escriba a ese número? (sí / no)"

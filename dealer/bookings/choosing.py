@@ -66,3 +66,32 @@ def choose_branch(text: object, offered: Optional[int] = None,
 def _short_name(branch: Branch) -> str:
     """«Autos Alameda Polanco» → «polanco»: what customers call a branch."""
     return fold(branch.name.split()[-1])
+
+
+_ORDINALS = {
+    "primer": 1, "primero": 1, "primera": 1, "segundo": 2, "segunda": 2, "tercer": 3, "tercero": 3, "tercera": 3,
+    "cuarto": 4, "cuarta": 4, "quinto": 5, "quinta": 5, "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4,
+    "cinco": 5,
+}
+_LAST = frozenset({"ultimo", "ultima"})
+# Words around a pick that say nothing else («la 2», «el primero porfa», «mejor la opción 3»). Not «las», «de» or
+# «a»: «a las 5» and «el de las 4» are times, read as such.
+_PICK_FILLER = frozenset(
+    "la el opcion numero num no mejor quiero dame ponme agendame esa ese va ok okay si porfa por favor plis pls "
+    "gracias entonces pues bueno me queda perfecto sale".split()
+)
+
+
+def picked_option(text: object, offered: int) -> Optional[int]:
+    """The 1-based number of one of `offered` numbered options the message picks («1», «la 2», «el primero», «la
+    última opción»), or None when it picks none (a time or a day is read by the date reader instead)."""
+    if not isinstance(text, str) or offered < 1:
+        return None
+    words = [word for word in fold(text[:100]).split() if word not in _PICK_FILLER]
+    if len(words) != 1:
+        return None
+    word = words[0]
+    number = int(word) if word.isdigit() and len(word) <= 2 else _ORDINALS.get(word)
+    if word in _LAST:
+        number = offered
+    return number if number is not None and 1 <= number <= offered else None

@@ -29,6 +29,7 @@ class HandoffFacts:
     appointment: str = ""
     contact: Mapping[str, Any] = field(default_factory=dict)  # slot -> value, only those set
     last_messages: Sequence[str] = ()  # the customer's, oldest first
+    reply_in_chat: bool = False  # no number to call (none given, or no consent): staff answer through the chat
 
 
 def handoff_text(facts: HandoffFacts) -> str:
@@ -38,6 +39,8 @@ def handoff_text(facts: HandoffFacts) -> str:
     contact = contact_line(facts.contact)
     if contact:
         lines.append(f"Contacto: {slack_escape(contact)}")
+    if facts.reply_in_chat:
+        lines.append("Sin teléfono para llamarle: respóndele por el chat (make staff-reply).")
     if facts.search:
         lines.append(f"Buscó: {slack_escape(facts.search)}")
     if facts.cars_shown:
@@ -55,7 +58,7 @@ def handoff_text(facts: HandoffFacts) -> str:
 def handoff_details(facts: HandoffFacts) -> dict[str, Any]:
     return {"reason": facts.reason, "search": facts.search, "cars_shown": list(facts.cars_shown),
             "plans": list(facts.plans), "appointment": facts.appointment or None, "contact": dict(facts.contact),
-            "last_messages": list(facts.last_messages)}
+            "last_messages": list(facts.last_messages), "reply_in_chat": facts.reply_in_chat}
 
 
 def contact_line(contact: Mapping[str, Any]) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -53,6 +55,23 @@ def parse_coordinates(latitude: object, longitude: object) -> tuple[float, float
     if not (math.isfinite(lat) and math.isfinite(lon) and -90 <= lat <= 90 and -180 <= lon <= 180):
         return None
     return lat, lon
+
+
+LOCATION_INTENT = "share_location"
+
+
+def location_message(latitude: float, longitude: float) -> str:
+    """A shared location as the message a channel hands to Rasa: the intent with its coordinates as entities
+    («/share_location{"latitude": 19.43, "longitude": -99.2}»), read by Rasa without the NLU pipeline."""
+    return f"/{LOCATION_INTENT}" + json.dumps({"latitude": latitude, "longitude": longitude})
+
+
+def coordinates_in(entities: Sequence[Mapping[str, object]] | None) -> tuple[float, float] | None:
+    """The valid coordinates among a parsed message's entities (latitude and longitude), or None."""
+    values = {entity.get("entity"): entity.get("value") for entity in entities or () if isinstance(entity, Mapping)}
+    if "latitude" not in values or "longitude" not in values:
+        return None
+    return parse_coordinates(values["latitude"], values["longitude"])
 
 
 def nearest_branch(latitude: float, longitude: float, branches: tuple[Branch, ...] | None = None) -> tuple[Branch, float]:

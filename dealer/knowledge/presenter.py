@@ -11,11 +11,25 @@ def branch_card(branch: Branch) -> str:
 
 
 def nearest_branch_text(branch: Branch, distance_km: float) -> str:
-    distance = f"{distance_km:,.1f} km" if distance_km >= 1 else f"{round(distance_km * 1000, -1):,.0f} m"
     return (
-        f"📍 Tu sucursal más cercana está a {distance}:\n{branch_card(branch)}\n"
+        f"📍 Tu sucursal más cercana está a {_distance(distance_km)}:\n{branch_card(branch)}\n"
         "¿Te agendo una visita o una prueba de manejo?"
     )
+
+
+BAD_LOCATION_REPLY = "No pude leer esa ubicación 📍 ¿Me dices en qué ciudad estás?"
+# «te comparto mi ubicación» typed without the location itself.
+ASK_FOR_LOCATION = ("¡Va! Compártela con el clip 📎 → Ubicación y te digo cuál sucursal te queda más cerca. "
+                    "O dime en qué ciudad estás.")
+
+
+def branch_from_location(branch: Branch, distance_km: float) -> str:
+    """Inside a booking: the branch a shared location chose."""
+    return f"📍 La sucursal más cercana a tu ubicación es *{branch.name}* ({_distance(distance_km)}), {branch.address}."
+
+
+def _distance(distance_km: float) -> str:
+    return f"{distance_km:,.1f} km" if distance_km >= 1 else f"{round(distance_km * 1000, -1):,.0f} m"
 
 
 def place_text(answer: PlaceAnswer) -> str:

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from twilio.request_validator import RequestValidator
 
-from connectors.whatsapp import EMPTY_TWIML, TEXT_ONLY_REPLY
+from connectors.whatsapp import BAD_LOCATION_REPLY, EMPTY_TWIML, TEXT_ONLY_REPLY
 from connectors.whatsapp_store import DONE, WhatsAppStore
 from dealer.text import WHATSAPP_MAX_CHARS
 from testing.fake_twilio import ACCOUNT_SID, AUTH_TOKEN, BOT_NUMBER, PUBLIC_URL, STATUS_PATH, WEBHOOK_PATH, inbound
@@ -131,13 +131,24 @@ def test_media_without_text_gets_a_polite_request_for_text_without_a_turn(channe
     assert sids_handled(channel, sender) == []
 
 
-def test_a_shared_location_gets_the_nearest_branch(channel, twilio_api):
+def test_a_shared_location_reaches_the_bot_as_an_intent_with_its_coordinates(channel, twilio_api):
     sender = "whatsapp:+5215500000008"
     fields = inbound("SMloc", sender, "", Latitude="20.6597", Longitude="-103.3496", Address="Catedral, Guadalajara")
     channel.post(WEBHOOK_PATH, fields)
     wait_until(lambda: twilio_api.to(sender))
-    body = twilio_api.to(sender)[0].body
-    assert "Zapopan" in body and "km" in body
+    # The bot decides what it means (the booking's branch, or the nearest one: tests/integration/test_whatsapp.py).
+    assert [turn["text"] for turn in channel.handled() if turn["sender"] == sender] == [
+        '/share_location{"latitude": 20.6597, "longitude": -103.3496}']
+    assert twilio_api.to(sender)[0].body == 'eco: /share_location{"latitude": 20.6597, "longitude": -103.3496}'
+
+
+@pytest.mark.parametrize("latitude, longitude", [("91", "0"), ("abc", "-99.1"), ("nan", "nan")])
+def test_coordinates_that_are_no_place_get_a_question_without_a_turn(channel, twilio_api, latitude, longitude):
+    sender = f"whatsapp:+52155000008{len(latitude) + len(longitude):02d}"
+    channel.post(WEBHOOK_PATH, inbound(f"SMbadloc{latitude}", sender, "", Latitude=latitude, Longitude=longitude))
+    wait_until(lambda: twilio_api.to(sender))
+    assert twilio_api.to(sender)[0].body == BAD_LOCATION_REPLY
+    assert sids_handled(channel, sender) == []
 
 
 def test_an_empty_body_is_acknowledged_and_nothing_is_sent(channel, twilio_api):

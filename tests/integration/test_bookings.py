@@ -122,6 +122,30 @@ def test_a_full_hour_is_refused(bot):
     assert "llena" in full and monday in full
 
 
+def test_an_hour_filled_during_the_contact_details_offers_times_picked_by_number(bot, bot_environment):
+    tuesday = _next_weekday(1)
+    late = "cita-llena-tarde"
+    _book(bot, late, "quiero agendar una visita", "en queretaro")
+    assert "nombre" in say(bot, late, "el martes a las 4")
+    say(bot, late, "Julia Reyes")
+    say(bot, late, "442 123 4567")
+    for number in (1, 2):  # meanwhile two other customers take the hour
+        other = f"cita-llena-antes-{number}"
+        _book(bot, other, "quiero agendar una visita", "en queretaro", "el martes a las 4")
+        assert "Listo" in _give_contact(bot, other) or pytest.fail("the other booking did not go through")
+    say(bot, late, "no")
+    full = say(bot, late, "sí")
+    assert "llena" in full and "1." in full and "2." in full and "Elige un número" in full
+    second = full.split("2. ", 1)[1].split("\n", 1)[0]  # «martes 1 de diciembre a las 17:00»
+    confirmation = say(bot, late, "la 2")  # the contact details already given are not asked again
+    assert "Listo" in confirmation and second.split(" a las ")[1] in confirmation
+    assert day_text(tuesday) in full
+    rows = _rows(bot_environment["DATABASE_URL"],
+                 "SELECT customer_name, customer_phone FROM appointments WHERE customer_id = :c AND status = 'booked'",
+                 c=late)
+    assert rows == [("Julia Reyes", "+524421234567")]
+
+
 def test_see_change_and_cancel(bot):
     customer = "cita-cambios"
     assert "No tienes ninguna cita" in say(bot, customer, "cuándo es mi cita?")

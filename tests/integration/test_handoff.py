@@ -145,11 +145,22 @@ def test_the_estimated_trade_in_value_joins_the_down_payment(handoff_bot):
     assert "$80,000 de tu auto a cuenta" in plan and "$100,000" in plan
 
 
+def open_handoffs(bot: BotServers) -> list[tuple[str, str]]:
+    return [(row["customer"], row["reason"]) for row in admin(bot, "GET", "handoffs").json()["handoffs"]]
+
+
 def test_asking_for_a_person_silences_the_bot_until_staff_release(handoff_bot, notices, database_url):
     carla = customer("asesor")
     say(handoff_bot, carla, "busco una suv automatica")
-    reply = say(handoff_bot, carla, "quiero hablar con un asesor")
+    # REST gives no phone: the contact comes first, while the bot still talks (the quiet policy would block a form).
+    asks_name = say(handoff_bot, carla, "quiero hablar con un asesor")
+    assert "asesor" in asks_name and "llamas" in asks_name
+    assert "celular" in say(handoff_bot, carla, "Carla Méndez")
+    assert "Aceptas" in say(handoff_bot, carla, "55 2345 6789")
+    assert all(row[0] != carla for row in open_handoffs(handoff_bot))  # not flagged before the contact is in
+    reply = say(handoff_bot, carla, "sí")
     assert "asesor" in reply and ("hoy" in reply or "mañana" in reply or "a partir" in reply)
+    assert "Te contactará" in reply
     assert rest(handoff_bot, carla, "hola? sigues ahi") == []
     assert rest(handoff_bot, carla, "busco un jetta") == []
     texts = [message["text"] for message in conversation(handoff_bot, carla)["messages"] if message["from"] == "customer"]
@@ -160,6 +171,8 @@ def test_asking_for_a_person_silences_the_bot_until_staff_release(handoff_bot, n
     summary = delivered_once(notices, carla, "handoff")
     assert "SUV" in summary["text"] or "suv" in summary["text"].lower()
     assert summary["notice"]["reason"] == "requested" and "quiero hablar con un asesor" in summary["notice"]["last_messages"]
+    assert "+525523456789" in summary["text"] and "Carla Méndez" in summary["text"]
+    assert "Sin teléfono" not in summary["text"]
 
     staff = admin(handoff_bot, "POST", "reply", json={"customer": carla, "text": "Hola Carla, soy Luis de ventas 👋"})
     assert staff.status_code == 200 and "queued" in staff.json()
@@ -176,9 +189,12 @@ def test_asking_for_a_person_silences_the_bot_until_staff_release(handoff_bot, n
 
 def test_an_angry_message_hands_off_and_the_timeout_ends_the_silence(handoff_bot, notices):
     diego = customer("enojo")
-    started = time.monotonic()
     reply = say(handoff_bot, diego, "esto es una estafa, pesimo servicio")
-    assert "Lamento" in reply
+    assert "Lamento" in reply and "llamas" in reply
+    started = time.monotonic()
+    # Declining the contact still reaches a person, who answers in the chat.
+    declined = say(handoff_bot, diego, "no les voy a dar mis datos")
+    assert "aquí mismo en este chat" in declined
     assert delivered_once(notices, diego, "handoff")["notice"]["reason"] == "anger"
     assert rest(handoff_bot, diego, "???") == []
     time.sleep(max(0.0, TIMEOUT_HOURS * 3600 - (time.monotonic() - started)) + 1)
@@ -189,7 +205,8 @@ def test_two_messages_not_understood_in_a_row_hand_off(handoff_bot, notices):
     elena = customer("fallback")
     say(handoff_bot, elena, "xkq zzvv wp")
     reply = say(handoff_bot, elena, "lkjhg poiuy mnbvc")
-    assert "asesor" in reply
+    assert "asesor" in reply and "llamas" in reply
+    assert "este chat" in say(handoff_bot, elena, "prefiero no decirlo")
     assert delivered_once(notices, elena, "handoff")["notice"]["reason"] == "fallbacks"
     assert rest(handoff_bot, elena, "hola") == []
 
@@ -223,3 +240,56 @@ def test_the_admin_api_refuses_without_the_right_token(handoff_bot):
 def test_bad_staff_requests_get_a_clear_error(handoff_bot, body):
     answer = admin(handoff_bot, "POST", "reply", data=body)
     assert answer.status_code in (400, 404, 413) and "error" in answer.json()
+
+
+def test_a_person_asked_for_inside_the_contact_form_leaving_it_still_gets_one(handoff_bot, notices):
+    fer = customer("digresion")
+    assert "llamas" in say(handoff_bot, fer, "pasame con una persona por favor")
+    assert "celular" in say(handoff_bot, fer, "Fernanda Ruiz")
+    assert "no parece válido" in say(handoff_bot, fer, "123")
+    # A second answer it cannot read, or a search: never trapped, handed off without the phone.
+    reply = say(handoff_bot, fer, "busco un jetta")
+    assert "este chat" in reply and "Jetta" not in reply
+    body = delivered_once(notices, fer, "handoff")
+    assert body["notice"]["reason"] == "requested" and "Fernanda Ruiz" in body["text"]
+    assert "Sin teléfono para llamarle" in body["text"] and body["notice"]["reply_in_chat"] is True
+    assert rest(handoff_bot, fer, "hola?") == []
+
+
+def test_only_what_is_missing_is_asked_and_a_known_contact_hands_off_at_once(handoff_bot, notices):
+    gabo = customer("conocido")
+    assert "Guardé tu teléfono" in say(handoff_bot, gabo, "mi cel es 55 8765 4321")
+    say(handoff_bot, gabo, "me llamo Gabriel Soto")
+    asks = say(handoff_bot, gabo, "quiero hablar con un asesor")
+    assert "Aceptas" in asks and "llamas" not in asks and "celular" not in asks
+    assert "Te contactará" in say(handoff_bot, gabo, "sí, claro")
+    assert "+525587654321" in delivered_once(notices, gabo, "handoff")["text"]
+
+    hugo = customer("reservado")
+    for message in ("quiero agendar una visita", "en puebla", "el lunes a las 12", "Hugo Paz", "22 2123 4567", "no",
+                    "sí"):
+        reply = say(handoff_bot, hugo, message)
+    assert "Listo" in reply
+    at_once = say(handoff_bot, hugo, "quiero hablar con un asesor")  # the booking gave the contact
+    assert "Te contactará" in at_once and "llamas" not in at_once
+    assert rest(handoff_bot, hugo, "gracias") == []
+
+
+def test_on_whatsapp_without_a_profile_name_only_the_name_is_asked(handoff_bot, notices, twilio_api):
+    number = f"whatsapp:+52155{uuid.uuid4().int % 10**8:08d}"
+
+    def whatsapp(message: str, expected: str) -> str:
+        before = len(twilio_api.to(number))
+        assert post_signed(handoff_bot.rasa_url, inbound(f"SMnm{uuid.uuid4().hex[:10]}", number, message,
+                                                         ProfileName="")).status_code == 200
+        deadline = time.monotonic() + 30
+        while expected not in " ".join(m.body for m in twilio_api.to(number)[before:]) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return " ".join(m.body for m in twilio_api.to(number)[before:])
+
+    asks = whatsapp("quiero hablar con un asesor", "llamas")
+    assert "llamas" in asks and "celular" not in asks
+    reply = whatsapp("Ismael Cruz", "Te contactará")
+    assert "Te contactará" in reply
+    notice = delivered_once(notices, number, "handoff")
+    assert "Ismael Cruz" in notice["text"] and "+5255" in notice["text"]

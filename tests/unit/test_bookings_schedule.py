@@ -4,6 +4,7 @@ from datetime import date, datetime, time, timezone
 
 import pytest
 
+from dealer.bookings.choosing import picked_option
 from dealer.bookings.review import review_slot
 from dealer.bookings.schedule import OpeningHours, Problem, check_day, check_slot, combine
 from dealer.bookings.store import AppointmentStore, Booking, SlotTaken
@@ -81,3 +82,16 @@ def test_the_store_books_to_capacity_then_refuses(tmp_path):
     cancelled = store.cancel(moved.id, NOW)
     assert cancelled.status == "cancelled"
     assert store.booked_in_hour(POLANCO.name, start) == 1
+
+
+@pytest.mark.parametrize("text, number", [
+    ("1", 1), ("la 2", 2), ("el primero", 1), ("la primera opción", 1), ("opción 3", 3), ("la última", 3),
+    ("sí, la 2 porfa", 2), ("el 3", 3), ("mejor la segunda", 2),
+])
+def test_an_offered_time_is_picked_by_number_or_ordinal(text, number):
+    assert picked_option(text, 3) == number
+
+
+@pytest.mark.parametrize("text", ["a las 5", "el de las 4", "2 de diciembre", "4", "la quinta", "no", "", None, "12"])
+def test_times_days_and_numbers_beyond_the_options_pick_nothing(text):
+    assert picked_option(text, 3) is None

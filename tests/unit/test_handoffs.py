@@ -10,7 +10,7 @@ import pytest
 from dealer.bookings.schedule import OpeningHours
 from dealer.handoffs.schedule import contact_expectation
 from dealer.handoffs.store import HandoffStore, StaffReplyStore
-from dealer.handoffs.summary import HandoffFacts, contact_line, handoff_text, last_customer_messages
+from dealer.handoffs.summary import HandoffFacts, contact_line, handoff_details, handoff_text, last_customer_messages
 from dealer.handoffs.triggers import second_fallback_in_a_row
 from rasa_policies.handoff import handoff_in_force
 
@@ -96,3 +96,10 @@ def test_the_silence_lasts_only_while_the_handoff_is_set_and_young():
     assert not handoff_in_force(False, 1000.0, now=1001.0, timeout_hours=1)
     assert not handoff_in_force(True, None, now=1001.0, timeout_hours=1)
     assert not handoff_in_force(True, "1000", now=1001.0, timeout_hours=1)
+
+
+def test_staff_are_told_when_there_is_no_number_to_call():
+    facts = HandoffFacts(customer="ana", channel="rest", reason="requested", contact={"customer_name": "Ana"})
+    assert "Sin teléfono" not in handoff_text(facts)
+    declined = HandoffFacts(customer="ana", channel="rest", reason="requested", reply_in_chat=True)
+    assert "Sin teléfono para llamarle" in handoff_text(declined) and handoff_details(declined)["reply_in_chat"]

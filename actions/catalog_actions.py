@@ -90,10 +90,16 @@ class ActionSearchCars(CatalogAction):
         if page.total:
             dispatcher.utter_message(text=presenter.listing_message(page, filters, notes))
             return listing_events(page, filters)
+        previous = current_listing(tracker)
+        if previous.filters is not None and previous.stock_ids:
+            # The listing on screen stays the one «el 1» and a refinement refer to; the failed search is only said.
+            first_car = repository.get(previous.stock_ids[0])
+            dispatcher.utter_message(text=presenter.nothing_found_keeping_listing(filters, first_car, notes))
+            return []
         alternatives = nearest(repository, filters)
         dispatcher.utter_message(text=presenter.alternatives_message(filters, alternatives, notes))
-        # The search asked for stays the listing's filters (a refinement builds on it); the cars shown are numbered
-        # across the alternatives, so «detalles del 4» opens the fourth one shown.
+        # Nothing was listed before: the nearest cars become the listing. The search asked for stays its filters (a
+        # refinement builds on it); the cars are numbered across the alternatives («detalles del 4»: the fourth shown).
         shown = [car.stock_id for alternative in alternatives for car in alternative.page.cars]
         return [*listing_events(page, filters), SlotSet(STOCK_IDS_SLOT, shown)]
 

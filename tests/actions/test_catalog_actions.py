@@ -129,6 +129,30 @@ async def test_a_model_and_year_not_in_stock_shows_other_years_first(repository)
     assert slots_from(events)["listing_stock_ids"]
 
 
+async def test_an_empty_result_keeps_the_listing_on_screen_and_says_so(repository):
+    years = {car.year for car in repository.search(CarFilters(model="Mazda 3"), page=1, page_size=50).cars}
+    missing = next(year for year in range(2010, 2026) if year not in years)
+    _, events = await run_action(ActionSearchCars(), "muestrame suvs", "search_cars")
+    suvs = slots_from(events)
+    messages, events = await run_action(ActionSearchCars(), f"tienen mazda 3 {missing}?", "search_cars", suvs)
+    text = messages[0]["text"]
+    first = repository.get(suvs["listing_stock_ids"][0])
+    assert text.startswith(f"No tengo Mazda 3 · {missing} en este momento")
+    assert f"Sigues viendo la lista anterior: «el 1» sigue siendo el {first.make}" in text
+    assert "Lo más cercano" not in text
+    assert events == []  # the listing, its search and the car selected stay as they were
+    messages, events = await run_action(ActionCarDetails(), "detalles del 1", "car_details", suvs)
+    assert f"Clave: {first.stock_id}" in messages[0]["text"]
+
+
+async def test_an_empty_refinement_keeps_the_search_it_refined():
+    _, events = await run_action(ActionSearchCars(), "busco un aveo", "search_cars")
+    aveos = slots_from(events)
+    messages, events = await run_action(ActionSearchCars(), "de menos de 20 mil", "search_cars", aveos)
+    assert messages[0]["text"].startswith("No tengo Chevrolet Aveo · hasta $20,000")
+    assert "lista anterior" in messages[0]["text"] and events == []
+
+
 async def test_malformed_slots_do_not_break_the_turn():
     slots = {"search_filters": "not a dict", "listing_page": "x", "listing_stock_ids": [3, None]}
     messages, _ = await run_action(ActionChangePage(), "más", "change_page", slots)

@@ -105,5 +105,5 @@ class FormThatNeverTraps(FormValidationAction, abc.ABC):
         if intent in presenter.SERVED_BY_INTENT:
             dispatcher.utter_message(text=presenter.SERVED_BY_INTENT[intent])
         elif not closing:
-            text, usage, _ = await open_reply(tracker)
-            dispatcher.utter_message(text=presenter.served_text(intent, text), **usage)
+            reply = await open_reply(tracker)
+            dispatcher.utter_message(text=presenter.served_text(intent, reply.text), **reply.usage)

@@ -13,6 +13,7 @@ from actions.catalog_actions import (
 )
 from actions.fallback_actions import OUT_OF_SCOPE_REPLY, ActionFallback
 from dealer.catalog.query import CarFilters
+from dealer.dialogue.presenter import OFFER_TO_CONTINUE
 from tests.actions.conftest import run_action, slots_from
 
 PAGE = re.compile(r"página (\d+) de (\d+)")
@@ -187,6 +188,13 @@ async def test_fallback_shows_the_menu_and_reverts_the_turn():
 async def test_without_a_model_a_question_about_the_dealer_gets_the_knowledge_passage():
     messages, _ = await run_action(ActionFallback(), "¿puedo devolver el auto si no me gusta?", "ask_dealer")
     assert "7 días" in messages[0]["text"]
+
+
+async def test_a_knowledge_answer_greets_back_and_offers_to_continue():
+    messages, _ = await run_action(ActionFallback(), "hola, ¿me haces descuento?", "ask_dealer")
+    text = messages[0]["text"]
+    assert text.startswith("¡Hola! 👋") and "precios son fijos" in text
+    assert text.endswith(OFFER_TO_CONTINUE)
 
 
 async def test_without_a_model_out_of_scope_gets_a_polite_no():

@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import logging
-from typing import TypeVar
+from typing import Optional, TypeVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -16,10 +16,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.services import catalog, settings
 from dealer.catalog import presenter
 from dealer.catalog.alternatives import nearest
-from dealer.catalog.listing import STOCK_IDS_SLOT, Listing, Pick
-from dealer.catalog.navigation import requested_car, requested_page
+from dealer.catalog.listing import STOCK_IDS_SLOT, Listing, Pick, named_on_screen
+from dealer.catalog.navigation import CarReference, requested_car, requested_page
 from dealer.catalog.query import CarFilters, apply_query, parse_query
-from dealer.catalog.repository import Page
+from dealer.catalog.repository import CarRecord, Page
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,21 @@ def listing_events(page: Page, filters: CarFilters) -> list[EventType]:
 
 def current_listing(tracker: Tracker) -> Listing:
     return Listing.from_slots(tracker.current_slot_values())
+
+
+def _names_only_a_car(filters: CarFilters) -> bool:
+    return bool(filters.model) and filters == CarFilters(make=filters.make, model=filters.model, sort=filters.sort)
+
+
+def _pointed_on_screen(tracker: Tracker) -> Optional[CarRecord]:
+    """The car on screen a message points at by its model («el Aveo», «ese Versa»), if exactly one is there."""
+    listing = current_listing(tracker)
+    if not listing.visible():
+        return None
+    repository = catalog()
+    cars = {stock_id: car for stock_id in listing.visible() if (car := repository.get(stock_id)) is not None}
+    stock_id = named_on_screen(latest_text(tracker), listing, repository.name_matcher(), cars)
+    return cars.get(stock_id) if stock_id else None
 
 
 class CatalogAction(Action, abc.ABC):
@@ -84,6 +99,10 @@ class ActionSearchCars(CatalogAction):
             most_stocked = [] if suggestions else [make for make, _ in repository.brand_counts()[:4]]
             dispatcher.utter_message(text=presenter.unknown_brand_message(parsed.unmatched_words, suggestions, most_stocked))
             return []
+        pointed = _pointed_on_screen(tracker) if _names_only_a_car(parsed.filters) else None
+        if pointed is not None:  # «el Aveo» with one Aveo on screen: that car, not a new search
+            dispatcher.utter_message(text=presenter.car_details_message(pointed))
+            return [SlotSet("selected_car", pointed.stock_id)]
         filters = apply_query(parsed, current)
         notes = presenter.search_notes(parsed.needs, parsed.unrecorded, parsed.dollars)
         page = repository.search(filters, page=1, page_size=settings().page_size)
@@ -130,6 +149,8 @@ class ActionCarDetails(CatalogAction):
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         listing = current_listing(tracker)
         reference = listing.meant(requested_car(latest_text(tracker), catalog().stock_id_format()))
+        if reference is None and (pointed := _pointed_on_screen(tracker)) is not None:
+            reference = CarReference(stock_id=pointed.stock_id)  # «detalles del Kicks»: the Kicks on screen
         pick = listing.on_page(reference) if reference else None
         if pick is None or pick.outcome is not Pick.CHOSEN or pick.stock_id is None:
             dispatcher.utter_message(text=presenter.position_not_on_page(len(listing.stock_ids)) if listing.stock_ids

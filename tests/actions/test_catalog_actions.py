@@ -154,6 +154,27 @@ async def test_an_empty_refinement_keeps_the_search_it_refined():
     assert "lista anterior" in messages[0]["text"] and events == []
 
 
+async def test_a_model_named_with_el_is_the_car_of_that_model_on_screen(repository):
+    _, events = await run_action(ActionSearchCars(), "autos de menos de 125 mil", "search_cars")
+    listing = slots_from(events)
+    [aveo] = [stock_id for stock_id in listing["listing_stock_ids"] if repository.get(stock_id).model == "Aveo"]
+    messages, events = await run_action(ActionSearchCars(), "el Aveo cuánto cuesta?", "search_cars", listing)
+    assert f"Clave: {aveo}" in messages[0]["text"] and "Encontré" not in messages[0]["text"]
+    assert events == [SlotSet("selected_car", aveo)]  # the listing stays on screen
+    messages, _ = await run_action(ActionCarDetails(), "detalles del aveo", "car_details", listing)
+    assert f"Clave: {aveo}" in messages[0]["text"]
+
+
+async def test_a_model_with_several_cars_on_screen_or_named_with_un_is_searched():
+    _, events = await run_action(ActionSearchCars(), "quiero un chevrolet", "search_cars")
+    chevrolets = slots_from(events)  # two Aveos on the first page
+    messages, _ = await run_action(ActionSearchCars(), "el aveo", "search_cars", chevrolets)
+    assert messages[0]["text"].startswith("Encontré") and "(Chevrolet Aveo)" in messages[0]["text"]
+    _, events = await run_action(ActionSearchCars(), "autos de menos de 125 mil", "search_cars")
+    messages, _ = await run_action(ActionSearchCars(), "busco un aveo", "search_cars", slots_from(events))
+    assert messages[0]["text"].startswith("Encontré")
+
+
 async def test_malformed_slots_do_not_break_the_turn():
     slots = {"search_filters": "not a dict", "listing_page": "x", "listing_stock_ids": [3, None]}
     messages, _ = await run_action(ActionChangePage(), "más", "change_page", slots)

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.catalog_actions import latest_text
+from actions.form_digressions import FormReadingAnswers, asked_again
 from dealer import contacts_presenter as presenter
 from dealer.contacts import (
     clean_name,
@@ -21,10 +22,11 @@ from dealer.contacts import (
     read_yes_no,
     valid_email,
 )
+from dealer.dialogue.form_turns import looks_like_question
 
 WHATSAPP = "whatsapp"
 SEARCH_INTENTS = frozenset({"search_cars", "list_brands", "change_page"})
-# Intents that leave the form to the rules; anything else is read as an answer to the question asked.
+# Intents that leave the booking and contact forms to the rules (data/rules/bookings.yml): a search, help, goodbye…
 LEAVING_INTENTS = frozenset({"search_cars", "list_brands", "change_page", "help", "goodbye", "ask_financing",
                              "restart", "delete_my_data", "cancel_appointment", "ask_appointment"})
 
@@ -50,19 +52,19 @@ def _on_whatsapp(tracker: Tracker) -> bool:
     return tracker.get_latest_input_channel() == WHATSAPP or tracker.sender_id.startswith("whatsapp:")
 
 
-class ValidateContactForm(FormValidationAction):
+class ValidateContactForm(FormReadingAnswers):
+    """Name, phone, email and consent, read from the text; a question or thanks in between is served and the question
+    asked again (FormThatNeverTraps)."""
+
+    handed_to_rules = LEAVING_INTENTS
+    resume_hint = "escribe «quiero agendar una visita» o dime tu nombre y teléfono."
+
     def name(self) -> str:
         return "validate_contact_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if tracker.get_slot("requested_slot") and intent in LEAVING_INTENTS and not self._answers(tracker, intent):
-            return []  # not an answer: the form rejects the turn and the rules handle it
-        return await super().run(dispatcher, tracker, domain)
-
-    @staticmethod
-    def _answers(tracker: Tracker, intent: str) -> bool:
+    def answers_the_question(self, tracker: Tracker) -> bool:
         """The message answers the question asked, whatever intent NLU read («Mercedes Ruiz» is a name here)."""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
         text, asked = latest_text(tracker), tracker.get_slot("requested_slot")
         if asked == "customer_phone":
             return phone_in_text(text) is not None
@@ -70,7 +72,9 @@ class ValidateContactForm(FormValidationAction):
             return email_in_text(text) is not None or read_yes_no(text) is False
         if asked == "contact_consent":
             return read_yes_no(text) is not None
-        return asked == "customer_name" and intent not in SEARCH_INTENTS and clean_name(text) is not None
+        # «¿para qué lo quieren?» is not a name (it is served, and the name asked again).
+        return (asked == "customer_name" and intent not in SEARCH_INTENTS and not looks_like_question(text)
+                and clean_name(text) is not None)
 
     def _asked(self, tracker: Tracker, slot: str) -> bool:
         return tracker.get_slot("requested_slot") == slot
@@ -144,7 +148,7 @@ class ActionAskCustomerName(Action):
         return "action_ask_customer_name"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=presenter.ask_name())
+        dispatcher.utter_message(text=asked_again(tracker, presenter.ask_name()))
         return []
 
 
@@ -153,7 +157,7 @@ class ActionAskCustomerPhone(Action):
         return "action_ask_customer_phone"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=presenter.ask_phone())
+        dispatcher.utter_message(text=asked_again(tracker, presenter.ask_phone()))
         return []
 
 
@@ -162,7 +166,7 @@ class ActionAskCustomerEmail(Action):
         return "action_ask_customer_email"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=presenter.ask_email())
+        dispatcher.utter_message(text=asked_again(tracker, presenter.ask_email()))
         return []
 
 
@@ -171,7 +175,7 @@ class ActionAskContactConsent(Action):
         return "action_ask_contact_consent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=presenter.ask_consent())
+        dispatcher.utter_message(text=asked_again(tracker, presenter.ask_consent()))
         return []
 
 

@@ -16,8 +16,9 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.catalog_actions import latest_text
-from actions.form_digressions import FormReadingAnswers, asked_again
+from actions.form_digressions import SERVED_INTENTS, FormReadingAnswers, asked_again
 from actions.services import lead_notifier, settings
+from dealer.dialogue.form_turns import looks_like_question
 from dealer.knowledge.passages import knowledge_index, load_passages
 from dealer.leads.notices import NoticeStore, SalesNotice
 from dealer.privacy import pseudonym
@@ -55,6 +56,13 @@ class ValidateTradeInForm(FormReadingAnswers):
         return "validate_trade_in_form"
 
     def answers_the_question(self, tracker: Tracker) -> bool:
+        """A car the message describes answers; a question or a courtesy («¿cuánto tarda el avalúo?», «gracias»)
+        answers only with a make it names or a year or km, not as a name taken as written."""
+        text = latest_text(tracker)
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        if intent in SERVED_INTENTS or looks_like_question(text):
+            car = read_car(text)
+            return any(value is not None for value in (car.make, car.model, car.year, car.km))
         return bool(self._described(tracker))
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,

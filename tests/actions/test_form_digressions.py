@@ -198,4 +198,7 @@ async def test_the_trade_in_serves_a_question_and_takes_a_year_whatever_the_inte
     _, events = await in_other_form(ValidateTradeInForm(), "trade_in_form", "es modelo 2018", "ask_dealer",
                                     {**state, "form_digressions": 1})
     assert slots_from(events)["tradein_year"] == 2018
+    messages, events = await in_other_form(ValidateTradeInForm(), "trade_in_form", "gracias", "thank",
+                                           {"requested_slot": "tradein_make"})
+    assert messages == ["¡Con gusto! 😊"] and "tradein_make" not in slots_from(events)  # not a make «Gracias»
     assert await in_other_form(ValidateTradeInForm(), "trade_in_form", "ya no", "deny", state) == ([], [])

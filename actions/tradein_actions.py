@@ -16,7 +16,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.catalog_actions import latest_text
-from actions.form_digressions import SERVED_INTENTS, FormReadingAnswers, asked_again
+from actions.form_digressions import FormReadingAnswers, asked_again
 from actions.services import lead_notifier, settings
 from dealer.dialogue.form_turns import looks_like_question
 from dealer.knowledge.passages import knowledge_index, load_passages
@@ -32,6 +32,7 @@ TRADE_IN_SLOTS = ("tradein_make", "tradein_model", "tradein_year", "tradein_km")
 VALUE_SLOT = "trade_in_value"
 # Messages with a flow of their own: the form lets the rules handle them (data/rules/tradein.yml, handoff.yml).
 LEAVING_INTENTS = frozenset({"ask_human", "complain", "restart", "delete_my_data", "deny", "goodbye", "help"})
+_COURTESIES = frozenset({"thank", "greet", "affirm"})  # «gracias», «hola», «ok» are not a make
 SAVE_FAILED = "Perdón, no pude guardar los datos de tu auto en este momento 🙏 Inténtalo de nuevo en unos minutos."
 _APPRAISAL_TOPIC, _APPRAISAL_HEADING = "trade-in", "avalúo"
 
@@ -56,11 +57,14 @@ class ValidateTradeInForm(FormReadingAnswers):
         return "validate_trade_in_form"
 
     def answers_the_question(self, tracker: Tracker) -> bool:
-        """A car the message describes answers; a question or a courtesy («¿cuánto tarda el avalúo?», «gracias»)
-        answers only with a make it names or a year or km, not as a name taken as written."""
+        """A car the message describes answers («un Lada», whatever the intent); a question or a courtesy («¿cuánto
+        tarda el avalúo?», «gracias») answers only with a make it names or a year or km, not as a name taken as
+        written; «no, mejor no» (dropping the trade-in) never does."""
         text = latest_text(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if intent in SERVED_INTENTS or looks_like_question(text):
+        if intent in self.handed_to_rules:
+            return False
+        if intent in _COURTESIES or looks_like_question(text):
             car = read_car(text)
             return any(value is not None for value in (car.make, car.model, car.year, car.km))
         return bool(self._described(tracker))

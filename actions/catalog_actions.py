@@ -18,7 +18,7 @@ from dealer.catalog import presenter
 from dealer.catalog.alternatives import nearest
 from dealer.catalog.listing import STOCK_IDS_SLOT, Listing, Pick, named_on_screen
 from dealer.catalog.navigation import CarReference, requested_car, requested_page
-from dealer.catalog.query import CarFilters, apply_query, parse_query
+from dealer.catalog.query import CarFilters, apply_query, names_a_car, parse_query
 from dealer.catalog.repository import CarRecord, Page
 
 logger = logging.getLogger(__name__)
@@ -109,6 +109,13 @@ class ActionSearchCars(CatalogAction):
         if page.total:
             dispatcher.utter_message(text=presenter.listing_message(page, filters, notes))
             return listing_events(page, filters)
+        if filters != parsed.filters and names_a_car(parsed.filters):
+            # «y cx5?» on top of a search that no CX-5 meets: the car named now, on its own, if there is one.
+            own = repository.search(parsed.filters, page=1, page_size=settings().page_size)
+            if own.total:
+                missing = presenter.nothing_of(filters)
+                dispatcher.utter_message(text=presenter.listing_message(own, parsed.filters, [*notes, missing]))
+                return listing_events(own, parsed.filters)
         previous = current_listing(tracker)
         if previous.filters is not None and previous.stock_ids:
             # The listing on screen stays the one «el 1» and a refinement refer to; the failed search is only said.

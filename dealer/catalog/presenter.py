@@ -139,6 +139,13 @@ def alternatives_message(filters: CarFilters, alternatives: Sequence[Alternative
     return "\n".join(lines)
 
 
+def nothing_of(filters: CarFilters) -> str:
+    """«No tengo Mazda CX-5 · 2013 en este momento 😕», before the cars of the model asked for on their own."""
+    described = describe_filters(filters)
+    return (f"No tengo {described} en este momento 😕; te muestro lo que hay:" if described
+            else "No encontré autos con esa búsqueda 😕.")
+
+
 def nothing_found_keeping_listing(filters: CarFilters, first_car: CarRecord | None, notes: Sequence[str] = ()) -> str:
     """No car matches and a listing is on screen: say what was not found and that the listing stays the one «el 1»
     refers to (the nearest cars are offered only when nothing was listed before)."""

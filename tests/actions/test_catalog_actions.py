@@ -175,6 +175,15 @@ async def test_a_model_with_several_cars_on_screen_or_named_with_un_is_searched(
     assert messages[0]["text"].startswith("Encontré")
 
 
+async def test_a_car_named_on_top_of_a_search_it_cannot_meet_is_shown_on_its_own():
+    _, events = await run_action(ActionSearchCars(), "un aveo de menos de 20 mil", "search_cars")
+    messages, events = await run_action(ActionSearchCars(), "y un versa?", "search_cars", slots_from(events))
+    text = messages[0]["text"]
+    assert text.startswith("No tengo Nissan Versa · hasta $20,000 en este momento 😕; te muestro lo que hay:")
+    assert "Encontré" in text and "(Nissan Versa)" in text
+    assert slots_from(events)["search_filters"] == {"make": "Nissan", "model": "Versa", "sort": "price_asc"}
+
+
 async def test_malformed_slots_do_not_break_the_turn():
     slots = {"search_filters": "not a dict", "listing_page": "x", "listing_stock_ids": [3, None]}
     messages, _ = await run_action(ActionChangePage(), "más", "change_page", slots)

@@ -16,7 +16,7 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.catalog_actions import latest_text
-from actions.form_digressions import FormReadingAnswers, asked_again
+from actions.form_digressions import FormReadingAnswers, asked_again, digressions
 from actions.services import lead_notifier, settings
 from dealer.dialogue.form_turns import looks_like_question
 from dealer.knowledge.passages import knowledge_index, load_passages
@@ -111,7 +111,10 @@ class _AskTradeIn(Action, abc.ABC):
         return f"action_ask_{self.slot()}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=asked_again(tracker, presenter.QUESTIONS[self.slot()]))
+        question = presenter.QUESTIONS[self.slot()]
+        if digressions(tracker):
+            question = presenter.ASKED_AGAIN.get(self.slot(), question)
+        dispatcher.utter_message(text=asked_again(tracker, question))
         return []
 
 

@@ -202,3 +202,8 @@ async def test_the_trade_in_serves_a_question_and_takes_a_year_whatever_the_inte
                                            {"requested_slot": "tradein_make"})
     assert messages == ["¡Con gusto! 😊"] and "tradein_make" not in slots_from(events)  # not a make «Gracias»
     assert await in_other_form(ValidateTradeInForm(), "trade_in_form", "ya no", "deny", state) == ([], [])
+    from actions.tradein_actions import ActionAskTradeInMake
+
+    dispatcher = CollectingDispatcher()
+    await ActionAskTradeInMake().run(dispatcher, make_tracker("", "ask_dealer", {"form_digressions": 1}), DOMAIN)
+    assert dispatcher.messages[0]["text"] == "Sigamos 👉 ¿Qué marca es tu auto?"

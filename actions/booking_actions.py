@@ -8,14 +8,15 @@ import logging
 from datetime import date, datetime, time, timezone
 from typing import Any, Optional
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.catalog_actions import SERVICE_UNAVAILABLE, latest_text
-from actions.contact_actions import previous_replies
+from actions.contact_actions import LEAVING_INTENTS, previous_replies
+from actions.form_digressions import FormReadingAnswers, asked_again
 from actions.services import appointment_store, catalog, lead_notifier, settings
 from dealer import contacts_presenter, metrics
 from dealer.bookings import presenter
@@ -35,10 +36,6 @@ from dealer.privacy import pseudonym
 logger = logging.getLogger(__name__)
 
 FORM_SLOTS = ("appointment_branch", "appointment_day", "appointment_time")
-# Intents that leave the form to the rules (a search, help, goodbye…); everything else is read as an answer.
-LEAVING_INTENTS = frozenset({"search_cars", "list_brands", "change_page", "help", "goodbye", "ask_financing",
-                             "restart", "delete_my_data", "cancel_appointment", "ask_appointment", "ask_human",
-                             "complain"})
 
 
 def _now() -> datetime:
@@ -78,19 +75,20 @@ def _options(tracker: Tracker) -> list[datetime]:
     return picked
 
 
-class ValidateAppointmentForm(FormValidationAction):
+class ValidateAppointmentForm(FormReadingAnswers):
     """Fills the branch, the day and the time from whatever the customer wrote, in any order, and keeps only a time
-    the branch can take."""
+    the branch can take. A question or thanks in between is served and the question asked again (FormThatNeverTraps)."""
+
+    handed_to_rules = LEAVING_INTENTS
+    resume_hint = "escribe «quiero agendar una visita»."
 
     def name(self) -> str:
         return "validate_appointment_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if tracker.get_slot("requested_slot") and intent in LEAVING_INTENTS and not self._answers(tracker):
-            return []  # not an answer: the form rejects the turn and the rules handle it
+    async def answered(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                       domain: DomainDict) -> list[EventType]:
         try:
-            events = await super().run(dispatcher, tracker, domain)
+            events = await super().answered(dispatcher, tracker, domain)
         except SQLAlchemyError:
             logger.exception("appointments query failed while validating the appointment form")
             dispatcher.utter_message(text=SERVICE_UNAVAILABLE)
@@ -101,10 +99,12 @@ class ValidateAppointmentForm(FormValidationAction):
             extra.append(SlotSet("appointment_kind", kind or VISIT))
         return events + extra
 
-    @staticmethod
-    def _answers(tracker: Tracker) -> bool:
-        """The message answers the question asked (a branch or city, a day or time), whatever intent NLU read."""
+    def answers_the_question(self, tracker: Tracker) -> bool:
+        """The message answers the question asked (a branch or city, a day or time), whatever intent NLU read; a
+        shared location gives the branch (the nearest), whichever question was asked."""
         text, asked = latest_text(tracker), tracker.get_slot("requested_slot")
+        if _shares_location(tracker):
+            return True
         if asked == "appointment_branch":
             choice = choose_branch(text)
             return choice.branch is not None or bool(choice.candidates)
@@ -220,7 +220,7 @@ class ActionAskAppointmentBranch(Action):
         return "action_ask_appointment_branch"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=presenter.ask_branch(load_branches()))
+        dispatcher.utter_message(text=asked_again(tracker, presenter.ask_branch(load_branches())))
         return []
 
 
@@ -230,7 +230,7 @@ class ActionAskAppointmentDay(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         if not tracker.get_slot("appointment_options"):
-            dispatcher.utter_message(text=presenter.ask_day())
+            dispatcher.utter_message(text=asked_again(tracker, presenter.ask_day()))
         return []
 
 
@@ -248,7 +248,7 @@ class ActionAskAppointmentTime(Action):
         except SQLAlchemyError:
             logger.exception("appointments query failed while asking the time")
             free = ()
-        dispatcher.utter_message(text=presenter.ask_time(day, free))
+        dispatcher.utter_message(text=asked_again(tracker, presenter.ask_time(day, free)))
         return []
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import abc
 import asyncio
 import logging
-from typing import TypeVar
+from typing import Optional, TypeVar
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -16,10 +16,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from actions.services import catalog, settings
 from dealer.catalog import presenter
 from dealer.catalog.alternatives import nearest
-from dealer.catalog.listing import STOCK_IDS_SLOT, Listing, Pick
-from dealer.catalog.navigation import requested_car, requested_page
-from dealer.catalog.query import CarFilters, apply_query, parse_query
-from dealer.catalog.repository import Page
+from dealer.catalog.listing import STOCK_IDS_SLOT, Listing, Pick, named_on_screen
+from dealer.catalog.navigation import CarReference, requested_car, requested_page
+from dealer.catalog.query import CarFilters, apply_query, names_a_car, parse_query
+from dealer.catalog.repository import CarRecord, Page
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,21 @@ def listing_events(page: Page, filters: CarFilters) -> list[EventType]:
 
 def current_listing(tracker: Tracker) -> Listing:
     return Listing.from_slots(tracker.current_slot_values())
+
+
+def _names_only_a_car(filters: CarFilters) -> bool:
+    return bool(filters.model) and filters == CarFilters(make=filters.make, model=filters.model, sort=filters.sort)
+
+
+def _pointed_on_screen(tracker: Tracker) -> Optional[CarRecord]:
+    """The car on screen a message points at by its model («el Aveo», «ese Versa»), if exactly one is there."""
+    listing = current_listing(tracker)
+    if not listing.visible():
+        return None
+    repository = catalog()
+    cars = {stock_id: car for stock_id in listing.visible() if (car := repository.get(stock_id)) is not None}
+    stock_id = named_on_screen(latest_text(tracker), listing, repository.name_matcher(), cars)
+    return cars.get(stock_id) if stock_id else None
 
 
 class CatalogAction(Action, abc.ABC):
@@ -84,16 +99,33 @@ class ActionSearchCars(CatalogAction):
             most_stocked = [] if suggestions else [make for make, _ in repository.brand_counts()[:4]]
             dispatcher.utter_message(text=presenter.unknown_brand_message(parsed.unmatched_words, suggestions, most_stocked))
             return []
+        pointed = _pointed_on_screen(tracker) if _names_only_a_car(parsed.filters) else None
+        if pointed is not None:  # «el Aveo» with one Aveo on screen: that car, not a new search
+            dispatcher.utter_message(text=presenter.car_details_message(pointed))
+            return [SlotSet("selected_car", pointed.stock_id)]
         filters = apply_query(parsed, current)
         notes = presenter.search_notes(parsed.needs, parsed.unrecorded, parsed.dollars)
         page = repository.search(filters, page=1, page_size=settings().page_size)
         if page.total:
             dispatcher.utter_message(text=presenter.listing_message(page, filters, notes))
             return listing_events(page, filters)
+        if filters != parsed.filters and names_a_car(parsed.filters):
+            # «y cx5?» on top of a search that no CX-5 meets: the car named now, on its own, if there is one.
+            own = repository.search(parsed.filters, page=1, page_size=settings().page_size)
+            if own.total:
+                missing = presenter.nothing_of(filters)
+                dispatcher.utter_message(text=presenter.listing_message(own, parsed.filters, [*notes, missing]))
+                return listing_events(own, parsed.filters)
+        previous = current_listing(tracker)
+        if previous.filters is not None and previous.stock_ids:
+            # The listing on screen stays the one «el 1» and a refinement refer to; the failed search is only said.
+            first_car = repository.get(previous.stock_ids[0])
+            dispatcher.utter_message(text=presenter.nothing_found_keeping_listing(filters, first_car, notes))
+            return []
         alternatives = nearest(repository, filters)
         dispatcher.utter_message(text=presenter.alternatives_message(filters, alternatives, notes))
-        # The search asked for stays the listing's filters (a refinement builds on it); the cars shown are numbered
-        # across the alternatives, so «detalles del 4» opens the fourth one shown.
+        # Nothing was listed before: the nearest cars become the listing. The search asked for stays its filters (a
+        # refinement builds on it); the cars are numbered across the alternatives («detalles del 4»: the fourth shown).
         shown = [car.stock_id for alternative in alternatives for car in alternative.page.cars]
         return [*listing_events(page, filters), SlotSet(STOCK_IDS_SLOT, shown)]
 
@@ -124,6 +156,8 @@ class ActionCarDetails(CatalogAction):
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         listing = current_listing(tracker)
         reference = listing.meant(requested_car(latest_text(tracker), catalog().stock_id_format()))
+        if reference is None and (pointed := _pointed_on_screen(tracker)) is not None:
+            reference = CarReference(stock_id=pointed.stock_id)  # «detalles del Kicks»: the Kicks on screen
         pick = listing.on_page(reference) if reference else None
         if pick is None or pick.outcome is not Pick.CHOSEN or pick.stock_id is None:
             dispatcher.utter_message(text=presenter.position_not_on_page(len(listing.stock_ids)) if listing.stock_ids

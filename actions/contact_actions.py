@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.catalog_actions import latest_text
+from actions.form_digressions import FormReadingAnswers, asked_again
 from dealer import contacts_presenter as presenter
 from dealer.contacts import (
     clean_name,
@@ -21,6 +22,7 @@ from dealer.contacts import (
     read_yes_no,
     valid_email,
 )
+from dealer.dialogue.form_turns import looks_like_question
 from dealer.handoffs.contact import HANDOFF_PURPOSE, contact_slots, refuses_contact
 
 WHATSAPP = "whatsapp"
@@ -28,7 +30,8 @@ SEARCH_INTENTS = frozenset({"search_cars", "list_brands", "change_page"})
 # «pásame con una persona», «pésimo servicio» or «borra mis datos» would pass for a name; read with these intents
 # they are not one.
 NOT_A_NAME_INTENTS = SEARCH_INTENTS | {"ask_human", "complain", "restart", "delete_my_data"}
-# Intents that leave the form to the rules; anything else is read as an answer to the question asked.
+# Intents that leave the booking and contact forms to the rules (data/rules/bookings.yml, handoff.yml): a search,
+# help, goodbye, a person…
 LEAVING_INTENTS = frozenset({"search_cars", "list_brands", "change_page", "help", "goodbye", "ask_financing",
                              "restart", "delete_my_data", "cancel_appointment", "ask_appointment", "ask_human",
                              "complain"})
@@ -69,22 +72,27 @@ def _for_handoff(tracker: Tracker) -> bool:
     return tracker.get_slot("contact_purpose") == HANDOFF_PURPOSE
 
 
-class ValidateContactForm(FormValidationAction):
+class ValidateContactForm(FormReadingAnswers):
+    """Name, phone, email and consent, read from the text; a question or thanks in between is served and the question
+    asked again (FormThatNeverTraps). On the way to a person (a hand-off) only what is missing is asked, and the
+    customer is never held there: refusing, turning to something else or a second unreadable answer ends the form
+    and the hand-off follows."""
+
+    # A shared location is answered by its own rule (the nearest branch), then the question is asked again.
+    handed_to_rules = LEAVING_INTENTS | {LOCATION_INTENT}
+    resume_hint = "escribe «quiero agendar una visita» o dime tu nombre y teléfono."
+
     def name(self) -> str:
         return "validate_contact_form"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name")
         asked = tracker.get_slot("requested_slot")
-        if asked and intent == LOCATION_INTENT:
-            return []  # rejected: its rule answers with the nearest branch, then the form asks again
-        if asked and _for_handoff(tracker) and self._declines(tracker, intent, asked):
+        if asked and _for_handoff(tracker) and intent != LOCATION_INTENT and self._declines(tracker, intent, asked):
             # Never trapped on the way to a person: the form ends with what it has and the hand-off follows (its
             # rule); the advisor answers in the chat when there is no number to call. Setting the purpose again
             # keeps Rasa from reading the turn as a rejection.
             return [SlotSet("contact_purpose", HANDOFF_PURPOSE), SlotSet("requested_slot", None)]
-        if asked and intent in LEAVING_INTENTS and not self._answers(tracker, intent):
-            return []  # not an answer: the form rejects the turn and the rules handle it
         return await super().run(dispatcher, tracker, domain)
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -101,23 +109,23 @@ class ValidateContactForm(FormValidationAction):
         if asked != "contact_consent" and refuses_contact(text) and not phone_in_text(text):
             return True  # also when NLU read «no les voy a dar mis datos» as a request to delete them
         if intent in OWN_FLOW_INTENTS:
-            return False  # rejected below: deleting the data or starting over is done, not a reason to hand off
-        if intent in LEAVING_INTENTS and not self._answers(tracker, intent):
+            return False  # rejected by the form: deleting the data or starting over is done, not a reason to hand off
+        if intent in LEAVING_INTENTS and not self.answers_the_question(tracker):
             return True
         said_before = set(_NOT_READ.get(asked, ())).intersection(previous_replies(tracker))
-        return bool(said_before) and not self._readable(tracker, asked, text)
+        return bool(said_before) and not self._readable(asked, text)
 
     @staticmethod
-    def _readable(tracker: Tracker, asked: str, text: str) -> bool:
+    def _readable(asked: str, text: str) -> bool:
         if asked == "customer_phone":
             return phone_in_text(text) is not None
         if asked == "contact_consent":
             return read_yes_no(text) is not None
         return clean_name(text) is not None or bool(email_in_text(text) or phone_in_text(text))
 
-    @staticmethod
-    def _answers(tracker: Tracker, intent: str) -> bool:
+    def answers_the_question(self, tracker: Tracker) -> bool:
         """The message answers the question asked, whatever intent NLU read («Mercedes Ruiz» is a name here)."""
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
         text, asked = latest_text(tracker), tracker.get_slot("requested_slot")
         if asked == "customer_phone":
             return phone_in_text(text) is not None
@@ -125,7 +133,9 @@ class ValidateContactForm(FormValidationAction):
             return email_in_text(text) is not None or read_yes_no(text) is False
         if asked == "contact_consent":
             return read_yes_no(text) is not None
-        return asked == "customer_name" and intent not in NOT_A_NAME_INTENTS and clean_name(text) is not None
+        # «¿para qué lo quieren?» is not a name (it is served, and the name asked again).
+        return (asked == "customer_name" and intent not in NOT_A_NAME_INTENTS and not looks_like_question(text)
+                and clean_name(text) is not None)
 
     def _asked(self, tracker: Tracker, slot: str) -> bool:
         return tracker.get_slot("requested_slot") == slot
@@ -199,7 +209,8 @@ class ActionAskCustomerName(Action):
         return "action_ask_customer_name"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=presenter.ask_name_for_advisor() if _for_handoff(tracker) else presenter.ask_name())
+        question = presenter.ask_name_for_advisor() if _for_handoff(tracker) else presenter.ask_name()
+        dispatcher.utter_message(text=asked_again(tracker, question))
         return []
 
 
@@ -208,8 +219,8 @@ class ActionAskCustomerPhone(Action):
         return "action_ask_customer_phone"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=presenter.ask_phone_for_advisor() if _for_handoff(tracker)
-                                 else presenter.ask_phone())
+        question = presenter.ask_phone_for_advisor() if _for_handoff(tracker) else presenter.ask_phone()
+        dispatcher.utter_message(text=asked_again(tracker, question))
         return []
 
 
@@ -218,7 +229,7 @@ class ActionAskCustomerEmail(Action):
         return "action_ask_customer_email"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=presenter.ask_email())
+        dispatcher.utter_message(text=asked_again(tracker, presenter.ask_email()))
         return []
 
 
@@ -227,8 +238,8 @@ class ActionAskContactConsent(Action):
         return "action_ask_contact_consent"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=presenter.ask_consent_for_advisor() if _for_handoff(tracker)
-                                 else presenter.ask_consent())
+        question = presenter.ask_consent_for_advisor() if _for_handoff(tracker) else presenter.ask_consent()
+        dispatcher.utter_message(text=asked_again(tracker, question))
         return []
 
 

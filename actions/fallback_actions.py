@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, FollowupAction, SlotSet, UserUtteranceReverted
@@ -21,6 +21,8 @@ from dealer.catalog.presenter import car_line, describe_filters
 from dealer.catalog.query import CarFilters
 from dealer.catalog.repository import CarRecord
 from dealer.customer_profile import profile_line
+from dealer.dialogue import presenter as dialogue_presenter
+from dealer.dialogue.greetings import opens_with_greeting
 from dealer.financing.reading import asks_for_an_estimate
 from dealer.handoffs.triggers import second_fallback_in_a_row
 from dealer.llm.memory import ConversationMemory
@@ -47,8 +49,13 @@ class ActionFallback(Action):
             return [FollowupAction("action_prepare_handoff")]
         if asks_for_an_estimate(latest_text(tracker), catalog().stock_id_format()):
             return [FollowupAction(FINANCING_FORM)]  # the form reads the supposed price and gives an estimate
-        text, usage, events = await open_reply(tracker)
+        reply = await open_reply(tracker)
+        text, usage, events = reply.text, reply.usage, reply.events
         if text:
+            if reply.source == "knowledge":  # the model's own answers end with their own offer
+                text = dialogue_presenter.with_offer_to_continue(text)
+            if opens_with_greeting(latest_text(tracker)):  # «hola, ¿quién eres?»: greeted back, then answered
+                text = dialogue_presenter.greeted_back(text)
             dispatcher.utter_message(text=text, **usage)
         elif (tracker.latest_message.get("intent") or {}).get("name") == "out_of_scope":
             dispatcher.utter_message(text=OUT_OF_SCOPE_REPLY, **usage)
@@ -59,9 +66,15 @@ class ActionFallback(Action):
         return [UserUtteranceReverted(), *events]
 
 
-async def open_reply(tracker: Tracker) -> tuple[Optional[str], dict, list[EventType]]:
-    """The open answer to the latest message (None: nothing grounded to say), the model usage to attach to the
-    reply's metadata, and the events that keep the running summary."""
+class OpenReply(NamedTuple):
+    text: Optional[str]  # None: nothing grounded to say
+    usage: dict  # the model usage to attach to the reply's metadata
+    events: list[EventType]  # the events that keep the running summary
+    source: str  # "llm", "knowledge" or "none" (dealer.llm.responder.OpenAnswer)
+
+
+async def open_reply(tracker: Tracker) -> OpenReply:
+    """The open answer to the latest message, with what the caller needs to send it and keep the summary."""
     question = tracker.latest_message.get("text") or ""
     try:
         listed_cars, listing = await asyncio.to_thread(_listing, tracker)
@@ -83,7 +96,7 @@ async def open_reply(tracker: Tracker) -> tuple[Optional[str], dict, list[EventT
     events: list[EventType] = []
     if answer.memory != memory:
         events.append(SlotSet(SUMMARY_SLOT, answer.memory.to_slot()))
-    return answer.text, usage, events
+    return OpenReply(answer.text, usage, events, answer.source)
 
 
 def _session_started_at(tracker: Tracker) -> float:

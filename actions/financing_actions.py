@@ -17,13 +17,12 @@ from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.catalog_actions import SERVICE_UNAVAILABLE, CatalogAction, current_listing, latest_text
-from actions.form_digressions import FormThatNeverTraps, digressions
+from actions.form_digressions import FormThatNeverTraps, asked_again
 from actions.services import catalog, lead_notifier, settings
 from dealer import metrics
 from dealer.catalog import presenter as catalog_presenter
 from dealer.catalog.listing import LISTING_SLOTS, Listing, Pick, pick_car
 from dealer.catalog.repository import CarRecord
-from dealer.dialogue import presenter as dialogue_presenter
 from dealer.financing import presenter
 from dealer.financing.plans import check_down_payment, compare_terms, compute_plan, to_cents
 from dealer.financing.reading import (
@@ -257,13 +256,10 @@ class ActionAskSelectedCar(CatalogAction):
         given = DownPaymentInput.from_slot(tracker.get_slot("down_payment"))
         term = tracker.get_slot("finance_term")
         question = presenter.ask_car(listed, given, term)
-        dispatcher.utter_message(text=_again(tracker, question))
+        dispatcher.utter_message(text=asked_again(tracker, question))
         return []
 
 
-def _again(tracker: Tracker, question: str) -> str:
-    """The form's question, marked as a return when it follows a message that was served instead."""
-    return dialogue_presenter.back_to_form(question) if digressions(tracker) else question
 
 
 class ActionAskDownPayment(CatalogAction):
@@ -273,7 +269,7 @@ class ActionAskDownPayment(CatalogAction):
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         car = _car(tracker.get_slot("selected_car"))
         question = presenter.ask_down_payment(car, settings().financing, _assumed_price(tracker))
-        dispatcher.utter_message(text=_again(tracker, question))
+        dispatcher.utter_message(text=asked_again(tracker, question))
         return []
 
 
@@ -282,7 +278,7 @@ class ActionAskFinanceTerm(CatalogAction):
         return "action_ask_finance_term"
 
     def respond(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
-        dispatcher.utter_message(text=_again(tracker, presenter.ask_term(settings().financing)))
+        dispatcher.utter_message(text=asked_again(tracker, presenter.ask_term(settings().financing)))
         return []
 
 

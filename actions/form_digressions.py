@@ -23,10 +23,13 @@ from dealer.dialogue.form_turns import CLOSING_INTENTS, FormTurn, closes_topic, 
 
 DIGRESSIONS_SLOT = "form_digressions"  # messages in a row that did not answer the open form
 # Intents whose rules (data/rules/) end the form and run their own flow.
-HANDED_TO_RULES = (
+HANDED_TO_RULES = frozenset({
     "search_cars", "list_brands", "change_page", "help", "goodbye", "delete_my_data", "ask_human", "complain",
     "share_location",
-)
+})
+# Questions and courtesies: served by a form whose answers are read from the text (FormReadingAnswers), not read as
+# an answer it could not understand.
+SERVED_INTENTS = frozenset({"ask_dealer", "out_of_scope", "thank", "greet"})
 
 
 def _search_without_filters(intent: Any, tracker: Tracker) -> bool:
@@ -49,6 +52,7 @@ class FormThatNeverTraps(FormValidationAction, abc.ABC):
 
     answer_intents: tuple[str, ...] = ("inform",)
     resume_hint: str = ""
+    handed_to_rules: frozenset[str] = HANDED_TO_RULES  # rejected by the form: rules in data/rules/ take them
 
     @abc.abstractmethod
     def name(self) -> str: ...
@@ -66,6 +70,9 @@ class FormThatNeverTraps(FormValidationAction, abc.ABC):
             events = await self.answered(dispatcher, tracker, domain)
             return events + ([SlotSet(DIGRESSIONS_SLOT, 0)] if digressions(tracker) else [])
         so_far = digressions(tracker)
+        if self.answers_the_question(tracker):
+            events = await self.answered(dispatcher, tracker, domain)
+            return events + ([SlotSet(DIGRESSIONS_SLOT, 0)] if so_far else [])
         # A question of an answering intent that carries nothing the form can read («¿y qué tasa manejan?») is not
         # an answer either; «no sé» still is (the form says what it needs).
         text = latest_text(tracker)
@@ -74,7 +81,7 @@ class FormThatNeverTraps(FormValidationAction, abc.ABC):
         if turn is FormTurn.ANSWER:
             events = await self.answered(dispatcher, tracker, domain)
             return events + ([SlotSet(DIGRESSIONS_SLOT, 0)] if so_far else [])
-        if intent in HANDED_TO_RULES and not _search_without_filters(intent, tracker):
+        if intent in self.handed_to_rules and not _search_without_filters(intent, tracker):
             return []  # rejected: a rule ends the form and runs the flow asked for
         closing = turn is FormTurn.LEAVE and closes_topic_or_intent(intent, latest_text(tracker))
         await self.serve(dispatcher, tracker, intent, closing)
@@ -91,6 +98,11 @@ class FormThatNeverTraps(FormValidationAction, abc.ABC):
         """Whether the message holds something this form can read (a value for one of its slots)."""
         return True
 
+    def answers_the_question(self, tracker: Tracker) -> bool:
+        """Whether the text answers the question asked whatever intent it was read as («Mercedes Ruiz» asked the
+        name, «no gracias» asked the email): taken as the answer before anything else is considered."""
+        return False
+
     def asks_about_the_form(self, tracker: Tracker) -> bool:
         """Whether the message asks how the form's subject works (answered, not filled in)."""
         return False
@@ -106,5 +118,28 @@ class FormThatNeverTraps(FormValidationAction, abc.ABC):
         if intent in presenter.SERVED_BY_INTENT:
             dispatcher.utter_message(text=presenter.SERVED_BY_INTENT[intent])
         elif not closing:
-            text, usage, _ = await open_reply(tracker)
-            dispatcher.utter_message(text=presenter.served_text(intent, text), **usage)
+            reply = await open_reply(tracker)
+            dispatcher.utter_message(text=presenter.served_text(intent, reply.text), **reply.usage)
+
+
+class FormReadingAnswers(FormThatNeverTraps, abc.ABC):
+    """A form that reads its answers from the text (a branch, a day, a phone, a car's year…): a message the text
+    shows to be an answer fills it whatever its intent; one with a flow of its own goes to the rules; a question or a
+    courtesy is served and the question asked again; anything else is read as an answer and the form's extractors
+    say what they could not understand."""
+
+    def carries_answer(self, tracker: Tracker) -> bool:
+        return self.answers_the_question(tracker)
+
+    @abc.abstractmethod
+    def answers_the_question(self, tracker: Tracker) -> bool: ...
+
+    def answering_intents(self, tracker: Tracker) -> tuple[str, ...]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        leaves = intent in self.handed_to_rules or intent in SERVED_INTENTS
+        return () if leaves or not isinstance(intent, str) else (intent,)
+
+
+def asked_again(tracker: Tracker, question: str) -> str:
+    """A form's question, prefixed «Sigamos 👉» when it comes back after a message that was served."""
+    return presenter.back_to_form(question) if digressions(tracker) else question

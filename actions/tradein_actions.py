@@ -9,14 +9,16 @@ import asyncio
 import logging
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 from sqlalchemy.exc import SQLAlchemyError
 
 from actions.catalog_actions import latest_text
+from actions.form_digressions import FormReadingAnswers, asked_again, digressions
 from actions.services import lead_notifier, settings
+from dealer.dialogue.form_turns import looks_like_question
 from dealer.knowledge.passages import knowledge_index, load_passages
 from dealer.leads.notices import NoticeStore, SalesNotice
 from dealer.privacy import pseudonym
@@ -28,9 +30,11 @@ logger = logging.getLogger(__name__)
 
 TRADE_IN_SLOTS = ("tradein_make", "tradein_model", "tradein_year", "tradein_km")
 VALUE_SLOT = "trade_in_value"
-# Messages that are not an answer about the car: the form lets the rules handle them.
+# Messages with a flow of their own: the form lets the rules handle them (data/rules/tradein.yml, handoff.yml; a shared
+# location is answered by its rule and the question asked again).
 LEAVING_INTENTS = frozenset({"ask_human", "complain", "restart", "delete_my_data", "deny", "goodbye", "help",
                              "share_location"})
+_COURTESIES = frozenset({"thank", "greet", "affirm"})  # «gracias», «hola», «ok» are not a make
 SAVE_FAILED = "Perdón, no pude guardar los datos de tu auto en este momento 🙏 Inténtalo de nuevo en unos minutos."
 _APPRAISAL_TOPIC, _APPRAISAL_HEADING = "trade-in", "avalúo"
 
@@ -44,15 +48,28 @@ def appraisal_passage() -> str:
     return matches[0].passage.text if matches else ""
 
 
-class ValidateTradeInForm(FormValidationAction):
+class ValidateTradeInForm(FormReadingAnswers):
+    """Make, model, year and km of the customer's car, read from the text in any order; a question or thanks in
+    between is served and the question asked again (FormThatNeverTraps)."""
+
+    handed_to_rules = LEAVING_INTENTS
+    resume_hint = "escribe «quiero dejar mi auto a cuenta»."
+
     def name(self) -> str:
         return "validate_trade_in_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+    def answers_the_question(self, tracker: Tracker) -> bool:
+        """A car the message describes answers («un Lada», whatever the intent); a question or a courtesy («¿cuánto
+        tarda el avalúo?», «gracias») answers only with a make it names or a year or km, not as a name taken as
+        written; «no, mejor no» (dropping the trade-in) never does."""
+        text = latest_text(tracker)
         intent = (tracker.latest_message.get("intent") or {}).get("name")
-        if tracker.get_slot("requested_slot") and intent in LEAVING_INTENTS:
-            return []  # not an answer: the form rejects the turn and the rules handle it
-        return await super().run(dispatcher, tracker, domain)
+        if intent in self.handed_to_rules:
+            return False
+        if intent in _COURTESIES or looks_like_question(text):
+            car = read_car(text)
+            return any(value is not None for value in (car.make, car.model, car.year, car.km))
+        return bool(self._described(tracker))
 
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> list[str]:
@@ -96,7 +113,10 @@ class _AskTradeIn(Action, abc.ABC):
         return f"action_ask_{self.slot()}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        dispatcher.utter_message(text=presenter.QUESTIONS[self.slot()])
+        question = presenter.QUESTIONS[self.slot()]
+        if digressions(tracker):
+            question = presenter.ASKED_AGAIN.get(self.slot(), question)
+        dispatcher.utter_message(text=asked_again(tracker, question))
         return []
 
 

@@ -9,9 +9,15 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Optional
 
+from dealer.catalog.matching import NameMatcher
 from dealer.catalog.navigation import CarReference
 from dealer.catalog.query import CarFilters
-from dealer.catalog.repository import CatalogRepository, Page
+from dealer.catalog.repository import CarRecord, CatalogRepository, Page
+from dealer.text import fold
+
+# Words that point at one car the customer has seen when they come right before its name: «el Aveo», «ese Versa»,
+# «detalles del Kicks» (an indefinite «un Aveo» asks for a search).
+_POINTING_WORDS = frozenset("el la ese esa este esta del al".split())
 
 # The conversation's slots that hold the listing (rasa_project/domain/catalog.yml).
 FILTERS_SLOT, PAGE_SLOT, STOCK_IDS_SLOT, SELECTED_SLOT = "search_filters", "listing_page", "listing_stock_ids", "selected_car"
@@ -105,3 +111,18 @@ def pick_car(
     if page.total == 0:
         return CarPick(Pick.NOT_IN_STOCK)
     return CarPick(Pick.AMBIGUOUS, page=page, filters=filters)
+
+
+def named_on_screen(text: str, listing: Listing, matcher: NameMatcher, cars: Mapping[str, CarRecord]) -> Optional[str]:
+    """The stock id of the car a message points at by its model, «el Aveo» or «ese Versa», when exactly one car of
+    that model is on screen (the page shown, or the car last opened); None otherwise. `cars`: the cars on screen by
+    stock id. The listing stays what it was after a digression, so «el Aveo» still means the one the customer saw."""
+    words = fold(text).split()
+    pointed = [match for match in matcher.find(text)
+               if match.model and match.start > 0 and words[match.start - 1] in _POINTING_WORDS]
+    if len(pointed) != 1:
+        return None
+    make, model = pointed[0].make, pointed[0].model
+    on_screen = [stock_id for stock_id in listing.visible()
+                 if (car := cars.get(stock_id)) is not None and car.make == make and car.model == model]
+    return on_screen[0] if len(on_screen) == 1 else None

@@ -139,6 +139,23 @@ def alternatives_message(filters: CarFilters, alternatives: Sequence[Alternative
     return "\n".join(lines)
 
 
+def nothing_of(filters: CarFilters) -> str:
+    """«No tengo Mazda CX-5 · 2013 en este momento 😕», before the cars of the model asked for on their own."""
+    described = describe_filters(filters)
+    return (f"No tengo {described} en este momento 😕; te muestro lo que hay:" if described
+            else "No encontré autos con esa búsqueda 😕.")
+
+
+def nothing_found_keeping_listing(filters: CarFilters, first_car: CarRecord | None, notes: Sequence[str] = ()) -> str:
+    """No car matches and a listing is on screen: say what was not found and that the listing stays the one «el 1»
+    refers to (the nearest cars are offered only when nothing was listed before)."""
+    described = describe_filters(filters)
+    lines = [*notes, f"No tengo {described} en este momento 😕." if described else "No encontré autos con esa búsqueda 😕."]
+    still = f": «el 1» sigue siendo el {car_name(first_car)} {first_car.year}" if first_car else ""
+    lines.append(f"Sigues viendo la lista anterior{still}. Dime otro modelo o escribe «busca otra cosa».")
+    return "\n".join(lines)
+
+
 def unknown_brand_message(words: Sequence[str], suggestions: Sequence[str], most_stocked: Sequence[str]) -> str:
     """`suggestions`: makes close to what was written; else `most_stocked` are offered instead."""
     asked = " ".join(words[:3])

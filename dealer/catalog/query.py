@@ -222,11 +222,14 @@ def apply_query(parsed: ParsedQuery, current: CarFilters) -> CarFilters:
     return parsed.filters
 
 
+def names_a_car(filters: CarFilters) -> bool:
+    """The filters say what the car is (make, model, body type, origin), not only what it must meet."""
+    return any(getattr(filters, name) for name in _IDENTITY_FIELDS)
+
+
 def _only_narrows(parsed: ParsedQuery) -> bool:
     """Filters that add to a search (price, year, km, transmission, fuel, features) and no car named."""
-    filters = parsed.filters
-    names_a_car = filters.make or filters.model or filters.body_type or filters.body_types or filters.origin
-    return not filters.is_empty() and not names_a_car
+    return not parsed.filters.is_empty() and not names_a_car(parsed.filters)
 
 
 def _blank_name_words(spelled: str, matches) -> str:

@@ -1,4 +1,5 @@
-"""Spanish (Mexico) texts for a form's side turns: a message served in the middle of a form, leaving a form."""
+"""Spanish (Mexico) texts for side turns: a message served in the middle of a form, leaving a form, an open answer's
+greeting and offer to continue."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ SERVED_BY_INTENT = {
     "affirm": "¡Va! 👍",
 }
 NOTHING_TO_SAY = "Eso no lo sé responder 😅, pero un asesor te puede ayudar."
+OFFER_TO_CONTINUE = "¿Te ayudo con algo más? Puedo buscarte un auto, calcular tu mensualidad o agendarte una visita."
+GREETING_BACK = "¡Hola! 👋"
 
 
 def served_text(intent: Optional[str], open_answer: Optional[str]) -> str:
@@ -25,3 +28,13 @@ def back_to_form(question: str) -> str:
 
 def form_left(resume_hint: str) -> str:
     return f"Va, lo dejamos aquí. Guardé lo que me diste; cuando quieras retomamos: {resume_hint}"
+
+
+def with_offer_to_continue(answer: str) -> str:
+    """A knowledge answer outside a form, then what the customer can do next."""
+    return f"{answer}\n\n{OFFER_TO_CONTINUE}"
+
+
+def greeted_back(answer: str) -> str:
+    """«hola, ¿quién eres?»: the greeting returned before the answer."""
+    return f"{GREETING_BACK} {answer}"

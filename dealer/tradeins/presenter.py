@@ -12,6 +12,8 @@ QUESTIONS = {
     "tradein_year": "¿De qué año es?",
     "tradein_km": "¿Cuántos kilómetros tiene, más o menos?",
 }
+# The first question opens the form; asked again after a question was answered, it is only the question.
+ASKED_AGAIN = {"tradein_make": "¿Qué marca es tu auto?"}
 NOT_UNDERSTOOD = {
     "tradein_year": "No me quedó claro el año 🤔 Escríbelo así: «2015».",
     "tradein_km": "No me quedó claro el kilometraje 🤔 Escríbelo así: «85 mil km».",

@@ -13,6 +13,7 @@ from actions.catalog_actions import (
 )
 from actions.fallback_actions import OUT_OF_SCOPE_REPLY, ActionFallback
 from dealer.catalog.query import CarFilters
+from dealer.dialogue.presenter import OFFER_TO_CONTINUE
 from tests.actions.conftest import run_action, slots_from
 
 PAGE = re.compile(r"página (\d+) de (\d+)")
@@ -129,6 +130,60 @@ async def test_a_model_and_year_not_in_stock_shows_other_years_first(repository)
     assert slots_from(events)["listing_stock_ids"]
 
 
+async def test_an_empty_result_keeps_the_listing_on_screen_and_says_so(repository):
+    years = {car.year for car in repository.search(CarFilters(model="Mazda 3"), page=1, page_size=50).cars}
+    missing = next(year for year in range(2010, 2026) if year not in years)
+    _, events = await run_action(ActionSearchCars(), "muestrame suvs", "search_cars")
+    suvs = slots_from(events)
+    messages, events = await run_action(ActionSearchCars(), f"tienen mazda 3 {missing}?", "search_cars", suvs)
+    text = messages[0]["text"]
+    first = repository.get(suvs["listing_stock_ids"][0])
+    assert text.startswith(f"No tengo Mazda 3 · {missing} en este momento")
+    assert f"Sigues viendo la lista anterior: «el 1» sigue siendo el {first.make}" in text
+    assert "Lo más cercano" not in text
+    assert events == []  # the listing, its search and the car selected stay as they were
+    messages, events = await run_action(ActionCarDetails(), "detalles del 1", "car_details", suvs)
+    assert f"Clave: {first.stock_id}" in messages[0]["text"]
+
+
+async def test_an_empty_refinement_keeps_the_search_it_refined():
+    _, events = await run_action(ActionSearchCars(), "busco un aveo", "search_cars")
+    aveos = slots_from(events)
+    messages, events = await run_action(ActionSearchCars(), "de menos de 20 mil", "search_cars", aveos)
+    assert messages[0]["text"].startswith("No tengo Chevrolet Aveo · hasta $20,000")
+    assert "lista anterior" in messages[0]["text"] and events == []
+
+
+async def test_a_model_named_with_el_is_the_car_of_that_model_on_screen(repository):
+    _, events = await run_action(ActionSearchCars(), "autos de menos de 125 mil", "search_cars")
+    listing = slots_from(events)
+    [aveo] = [stock_id for stock_id in listing["listing_stock_ids"] if repository.get(stock_id).model == "Aveo"]
+    messages, events = await run_action(ActionSearchCars(), "el Aveo cuánto cuesta?", "search_cars", listing)
+    assert f"Clave: {aveo}" in messages[0]["text"] and "Encontré" not in messages[0]["text"]
+    assert events == [SlotSet("selected_car", aveo)]  # the listing stays on screen
+    messages, _ = await run_action(ActionCarDetails(), "detalles del aveo", "car_details", listing)
+    assert f"Clave: {aveo}" in messages[0]["text"]
+
+
+async def test_a_model_with_several_cars_on_screen_or_named_with_un_is_searched():
+    _, events = await run_action(ActionSearchCars(), "quiero un chevrolet", "search_cars")
+    chevrolets = slots_from(events)  # two Aveos on the first page
+    messages, _ = await run_action(ActionSearchCars(), "el aveo", "search_cars", chevrolets)
+    assert messages[0]["text"].startswith("Encontré") and "(Chevrolet Aveo)" in messages[0]["text"]
+    _, events = await run_action(ActionSearchCars(), "autos de menos de 125 mil", "search_cars")
+    messages, _ = await run_action(ActionSearchCars(), "busco un aveo", "search_cars", slots_from(events))
+    assert messages[0]["text"].startswith("Encontré")
+
+
+async def test_a_car_named_on_top_of_a_search_it_cannot_meet_is_shown_on_its_own():
+    _, events = await run_action(ActionSearchCars(), "un aveo de menos de 20 mil", "search_cars")
+    messages, events = await run_action(ActionSearchCars(), "y un versa?", "search_cars", slots_from(events))
+    text = messages[0]["text"]
+    assert text.startswith("No tengo Nissan Versa · hasta $20,000 en este momento 😕; te muestro lo que hay:")
+    assert "Encontré" in text and "(Nissan Versa)" in text
+    assert slots_from(events)["search_filters"] == {"make": "Nissan", "model": "Versa", "sort": "price_asc"}
+
+
 async def test_malformed_slots_do_not_break_the_turn():
     slots = {"search_filters": "not a dict", "listing_page": "x", "listing_stock_ids": [3, None]}
     messages, _ = await run_action(ActionChangePage(), "más", "change_page", slots)
@@ -163,6 +218,13 @@ async def test_fallback_shows_the_menu_and_reverts_the_turn():
 async def test_without_a_model_a_question_about_the_dealer_gets_the_knowledge_passage():
     messages, _ = await run_action(ActionFallback(), "¿puedo devolver el auto si no me gusta?", "ask_dealer")
     assert "7 días" in messages[0]["text"]
+
+
+async def test_a_knowledge_answer_greets_back_and_offers_to_continue():
+    messages, _ = await run_action(ActionFallback(), "hola, ¿me haces descuento?", "ask_dealer")
+    text = messages[0]["text"]
+    assert text.startswith("¡Hola! 👋") and "precios son fijos" in text
+    assert text.endswith(OFFER_TO_CONTINUE)
 
 
 async def test_without_a_model_out_of_scope_gets_a_polite_no():

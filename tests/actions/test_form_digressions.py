@@ -132,3 +132,78 @@ async def test_a_supposed_price_read_as_a_question_opens_the_financing_form():
     events = await ActionFallback().run(
         dispatcher, make_tracker("si el auto cuesta 250 mil, ¿cuánto pagaría?", "ask_dealer", {}), DOMAIN)
     assert events == [{"event": "followup", "timestamp": None, "name": "financing_form"}] and not dispatcher.messages
+
+
+# The booking, contact and trade-in forms read their answers from the text and never trap either.
+async def in_other_form(action, form: str, text: str, intent: str, slots: dict[str, Any]):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, make_tracker(text, intent, slots, active_loop=form), DOMAIN)
+    return [message.get("text") for message in dispatcher.messages], events
+
+
+async def test_a_question_during_the_booking_is_answered_and_the_day_asked_again():
+    from actions.booking_actions import ActionAskAppointmentDay, ValidateAppointmentForm
+
+    state = {"appointment_branch": "Polanco", "requested_slot": "appointment_day", "form_digressions": 0}
+    messages, events = await in_other_form(ValidateAppointmentForm(), "appointment_form", "¿qué garantía tienen?",
+                                           "ask_dealer", state)
+    assert "garantía" in messages[0] and slots_from(events) == {"form_digressions": 1} and not left_the_form(events)
+    dispatcher = CollectingDispatcher()
+    await ActionAskAppointmentDay().run(dispatcher, make_tracker("", "ask_dealer", {**state, "form_digressions": 1}),
+                                        DOMAIN)
+    assert dispatcher.messages[0]["text"].startswith("Sigamos 👉")
+    messages, events = await in_other_form(ValidateAppointmentForm(), "appointment_form", "¿y aceptan tarjeta?",
+                                           "ask_dealer", {**state, "form_digressions": 1})
+    assert left_the_form(events) and "retomamos" in messages[-1]
+
+
+async def test_a_day_read_as_a_question_is_still_the_answer_and_a_search_leaves_to_the_rules():
+    from actions.booking_actions import ValidateAppointmentForm
+
+    state = {"appointment_branch": "Polanco", "requested_slot": "appointment_day", "form_digressions": 1}
+    _, events = await in_other_form(ValidateAppointmentForm(), "appointment_form", "¿puede ser el sábado?",
+                                    "ask_dealer", state)
+    slots = slots_from(events)
+    assert slots.get("appointment_day") and slots["form_digressions"] == 0
+    assert await in_other_form(ValidateAppointmentForm(), "appointment_form", "busco un jetta", "search_cars",
+                               state) == ([], [])
+
+
+async def test_contact_details_no_thanks_declines_the_email_and_thanks_are_thanked():
+    from actions.contact_actions import ValidateContactForm
+
+    state = {"customer_name": "Ana", "customer_phone": "+525512345678", "requested_slot": "customer_email"}
+    _, events = await in_other_form(ValidateContactForm(), "contact_form", "no gracias", "thank", state)
+    assert slots_from(events)["customer_email"] == "" and not left_the_form(events)
+    messages, events = await in_other_form(ValidateContactForm(), "contact_form", "gracias", "thank",
+                                           {**state, "requested_slot": "contact_consent"})
+    assert messages == ["¡Con gusto! 😊"] and slots_from(events) == {"form_digressions": 1}
+
+
+async def test_a_question_asked_the_name_is_not_taken_as_the_name():
+    from actions.contact_actions import ValidateContactForm
+
+    messages, events = await in_other_form(ValidateContactForm(), "contact_form", "¿para qué quieren mi nombre?",
+                                           "ask_dealer", {"requested_slot": "customer_name"})
+    assert "customer_name" not in slots_from(events) and slots_from(events)["form_digressions"] == 1
+
+
+async def test_the_trade_in_serves_a_question_and_takes_a_year_whatever_the_intent():
+    from actions.tradein_actions import ValidateTradeInForm
+
+    state = {"tradein_make": "Nissan", "tradein_model": "Versa", "requested_slot": "tradein_year"}
+    messages, events = await in_other_form(ValidateTradeInForm(), "trade_in_form", "¿cuánto tarda el avalúo?",
+                                           "ask_dealer", state)
+    assert messages and slots_from(events) == {"form_digressions": 1}
+    _, events = await in_other_form(ValidateTradeInForm(), "trade_in_form", "es modelo 2018", "ask_dealer",
+                                    {**state, "form_digressions": 1})
+    assert slots_from(events)["tradein_year"] == 2018
+    messages, events = await in_other_form(ValidateTradeInForm(), "trade_in_form", "gracias", "thank",
+                                           {"requested_slot": "tradein_make"})
+    assert messages == ["¡Con gusto! 😊"] and "tradein_make" not in slots_from(events)  # not a make «Gracias»
+    assert await in_other_form(ValidateTradeInForm(), "trade_in_form", "ya no", "deny", state) == ([], [])
+    from actions.tradein_actions import ActionAskTradeInMake
+
+    dispatcher = CollectingDispatcher()
+    await ActionAskTradeInMake().run(dispatcher, make_tracker("", "ask_dealer", {"form_digressions": 1}), DOMAIN)
+    assert dispatcher.messages[0]["text"] == "Sigamos 👉 ¿Qué marca es tu auto?"

@@ -78,3 +78,48 @@ def test_a_listing_on_screen_gets_which_one_naming_the_first_cars(bot):
 def test_a_greeting_with_a_question_gets_an_answer_not_the_menu(bot, model_answers):
     answer = say(bot, "dialogo-saludo-pregunta", "hola, por qué debería comprar con ustedes?")
     assert MODEL_ANSWER in answer and "Puedo ayudarte con" not in answer
+
+
+def test_an_empty_search_keeps_the_listing_on_screen_and_says_so(bot):
+    customer = "dialogo-busqueda-vacia"
+    assert "SUV" in say(bot, customer, "muestrame suvs")
+    empty = say(bot, customer, "tienen mazda 3 2020?")
+    assert "No tengo Mazda 3 · 2020" in empty and "Sigues viendo la lista anterior" in empty
+    assert "Lo más cercano" not in empty
+    details = say(bot, customer, "cuanto cuesta el 1")
+    assert "Clave" in details and "SUV" in details and "Mazda 3" not in details
+
+
+def test_a_model_named_after_a_digression_is_the_car_on_screen(bot, model_answers):
+    customer = "dialogo-el-aveo"
+    assert "Aveo" in say(bot, customer, "autos de menos de 125 mil")
+    assert MODEL_ANSWER in say(bot, customer, "que garantia tienen?")
+    details = say(bot, customer, "el aveo cuanto cuesta?")
+    assert "Clave" in details and "Aveo" in details and "Encontré" not in details
+    say(bot, customer, "hola")
+    cheapest = say(bot, customer, "el mas barato de esos")
+    assert "Encontré" in cheapest and "Aveo" in cheapest
+
+
+@pytest.mark.parametrize("message", ["hola, quien eres?", "buenas noches, que ventajas tienen ustedes?",
+                                     "venden carros nuevos?"])
+def test_a_dealer_question_read_as_a_greeting_or_a_search_is_answered(bot, model_answers, message):
+    answer = say(bot, f"dialogo-pregunta-{abs(hash(message)) % 10_000}", message)
+    assert MODEL_ANSWER in answer and "Puedo ayudarte con" not in answer and "Encontré" not in answer
+
+
+def test_the_booking_form_answers_a_question_asks_again_then_leaves(bot, model_answers):
+    customer = "dialogo-cita-digresion"
+    assert "sucursal" in say(bot, customer, "quiero agendar una prueba de manejo")
+    served = say(bot, customer, "oye y que garantia tienen?")
+    assert MODEL_ANSWER in served and "Sigamos 👉" in served
+    left = say(bot, customer, "ya no")
+    assert "retomamos" in left and "Sigamos" not in left
+
+
+def test_the_trade_in_form_answers_a_question_and_keeps_the_car_given(bot, model_answers):
+    customer = "dialogo-tradein-digresion"
+    say(bot, customer, "quiero dejar mi auto a cuenta")
+    served = say(bot, customer, "cuanto tarda el avaluo?")
+    assert MODEL_ANSWER in served and "Sigamos 👉" in served
+    assert "kilómetros" in say(bot, customer, "un versa 2018")

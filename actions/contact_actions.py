@@ -11,7 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.catalog_actions import latest_text
-from actions.form_digressions import FormReadingAnswers, asked_again
+from actions.form_digressions import FormReadingAnswers, asked_again, closes_topic_or_intent, digressions
 from dealer import contacts_presenter as presenter
 from dealer.contacts import (
     clean_name,
@@ -112,6 +112,8 @@ class ValidateContactForm(FormReadingAnswers):
             return False  # rejected by the form: deleting the data or starting over is done, not a reason to hand off
         if intent in LEAVING_INTENTS and not self.answers_the_question(tracker):
             return True
+        if (closes_topic_or_intent(intent, text) or digressions(tracker)) and not self.answers_the_question(tracker):
+            return True  # «ya no», or a second message in a row that is not an answer: the form would be left
         said_before = set(_NOT_READ.get(asked, ())).intersection(previous_replies(tracker))
         return bool(said_before) and not self._readable(asked, text)
 

@@ -104,3 +104,14 @@ async def test_the_hand_off_asks_no_email_and_on_whatsapp_only_the_name():
     _, events = await in_handoff_form("Rocío Díaz", "inform", "customer_name", sender=WHATSAPP)
     assert slots_from(events) == {"customer_name": "Rocío Díaz", "customer_phone": "+525512345678",
                                   "requested_slot": None}
+
+
+async def test_a_question_is_served_once_then_the_hand_off_follows():
+    """On the way to a person the shared never-trap rule serves one question; a second, or «ya no», hands off
+    (the form is never left without the person asked for)."""
+    messages, events = await in_handoff_form("¿en cuánto tiempo me llaman?", "ask_dealer", "customer_phone")
+    assert not ends_the_form(events) and messages  # served, and the phone asked again
+    _, events = await in_handoff_form("¿y tienen garantía?", "ask_dealer", "customer_phone", form_digressions=1)
+    assert ends_the_form(events)
+    _, events = await in_handoff_form("ya no", "deny", "customer_name")
+    assert ends_the_form(events)

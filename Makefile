@@ -57,7 +57,7 @@ lint: setup
 
 evaluate: train
 	rm -rf results
-	$(PY) -m rasa test nlu --nlu tests/nlu/holdout.yml --model $(MODEL) --out results/nlu
+	$(PY) -m rasa test nlu --nlu tests/nlu/holdout.yml --model $(MODEL) --out results/nlu --successes
 	$(PY) -m rasa test core --stories tests/stories --model $(MODEL) --out results/core
 	$(PY) -m scripts.eval_gate results
 	# Rasa's own gate as well: it stops at the first wrong prediction (and writes no reports, hence the run above).

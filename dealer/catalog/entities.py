@@ -13,6 +13,7 @@ from dealer.amounts import find_amounts, spell_out_digits_with_origin
 from dealer.catalog.matching import NameMatcher
 from dealer.catalog.navigation import StockIdFormat
 from dealer.catalog.query import SORT_WORDS, numeric_mentions
+from dealer.contacts import email_spans
 from dealer.text import fold, words
 from dealer.vocabulary import NEEDS, ORIGINS, SEATS_WORDS, VOCABULARIES
 
@@ -60,6 +61,8 @@ def find_mentions(text: str, names: NameMatcher, stock_ids: StockIdFormat, finan
     def blanked() -> str:
         return "".join(" " if used else char for char, used in zip(spelled, taken, strict=True))
 
+    for start, end in email_spans(spelled):  # an address names no car: «ventas.koleos@…», «sofi@outlook.com»
+        taken[start:end] = [True] * (end - start)
     if stock := stock_ids.search(spelled):
         add(STOCK_ID, stock_ids.written(stock), *stock.span())
 

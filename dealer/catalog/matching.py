@@ -64,7 +64,7 @@ _PHONETIC = [
     (re.compile(r"c(?=[ei])"), "s"),
     (re.compile(r"c(?!h)"), "k"),
     (re.compile(r"z"), "s"),
-    (re.compile(r"v"), "b"),
+    (re.compile(r"[vw]"), "b"),  # «wolswagen», «bolkswagen»: the W of Volkswagen is said as a B
     (re.compile(r"(?<!c)h"), ""),
     (re.compile(r"y$"), "i"),
     (re.compile(r"(?<=[bcdfgjklmnpqrstvwxz])y(?=[aeiou])"), "i"),  # "kya"/Kia
@@ -183,8 +183,10 @@ class NameMatcher:
                     if distance > allowed_edits(len(alias.compact)) or len(compact) < 3 and distance:
                         continue
                     if compact != alias.compact and all(word in known for word in span if not word.isdigit()) \
-                            and not self._named_as_a_car(words, start, end, alias):
+                            and (distance > 1 or not self._named_as_a_car(words, start, end, alias)):
                         continue  # a Spanish word near a name is that word: «qué onda», «las cosas», «de veras»
+                    if distance > 1 and sound[:1] != alias.sound[:1]:
+                        continue  # two typos and another first sound: «borrala» is no Corolla
                     match = NameMatch(alias.make, alias.model, start, end, distance)
                     # Exact beats fuzzy, models beat makes, longer spans beat shorter ones.
                     candidates.append(((distance, alias.model is None, -(end - start)), match, alias))

@@ -46,6 +46,8 @@ def found(text, vocabulary, financing=False):
     ("una camioneta para mi familia de 5",
      [("body_type", "suv", "camioneta"), ("need", "family", "para mi familia"), ("seats", 5, "5")]),
     ("mi cel es 5512345678", []),
+    ("mi correo es sofi.rmz@outlook.com", []),  # no Koleos in «correo», nor in the address
+    ("escribeme a ventas.koleos2020@gmail.com", []),
     ("qué onda, buenas", []),
     ("la última página", []),
 ])

@@ -51,6 +51,26 @@ def test_everyday_words_name_no_car(matcher, text):
     assert matcher.find(text) == []
 
 
+@pytest.mark.parametrize("text", [
+    # Spanish words two edits from a name are those words, even after «un», «del», «mi»…
+    "me pasas con alguien del equipo", "pasame con un agente", "mi correo es este", "quiero pedir una pizza",
+    "quiero rentar un departamento", "cómo te pregunto las cosas", "te gustan los perros?",
+    # two typos that also change the first sound are another word: «borrala» is no Corolla
+    "no voy a ir, borrala",
+])
+def test_words_two_edits_from_a_name_are_not_that_name(matcher, text):
+    assert matcher.find(text) == []
+
+
+@pytest.mark.parametrize("text, make, model", [
+    ("un onda 2019", "Honda", None),  # one edit from a name, beside a car cue: the name
+    ("tienen bolkswagen?", "Volkswagen", None),  # the W said as a B
+    ("una korola", "Toyota", "Corolla"),
+])
+def test_typos_that_keep_the_sound_still_match(matcher, text, make, model):
+    assert matcher.resolve(text)[:2] == (make, model)
+
+
 def test_numeric_models_need_their_make(matcher):
     assert matcher.resolve("un 2008")[:2] == (None, None)
     assert matcher.resolve("un peugeot 2008")[:2] == ("Peugeot", "2008")

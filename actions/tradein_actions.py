@@ -23,7 +23,7 @@ from dealer.knowledge.passages import knowledge_index, load_passages
 from dealer.leads.notices import NoticeStore, SalesNotice
 from dealer.privacy import pseudonym
 from dealer.tradeins import presenter
-from dealer.tradeins.reading import read_car, read_trade_in_value
+from dealer.tradeins.reading import read_car
 from dealer.tradeins.store import NewTradeIn, TradeInStore
 
 logger = logging.getLogger(__name__)
@@ -185,7 +185,9 @@ class ActionTradeInValue(Action):
         return "action_trade_in_value"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
-        value = read_trade_in_value(latest_text(tracker))
+        # The catalog entity extractor reads the money of a trade-in turn as trade_in_value entities.
+        value = max((amount for amount in tracker.get_latest_entity_values(VALUE_SLOT)
+                     if isinstance(amount, (int, float)) and amount > 0), default=None)
         if value is None:
             dispatcher.utter_message(text=presenter.value_not_understood())
             return []

@@ -49,6 +49,8 @@ DECIDED_CONFIDENCE = 0.95
 VOCABULARY_FILE = "catalog_vocabulary.json"
 # Intents whose amounts of money are down payments (the financing form's questions are answered with `inform`).
 FINANCING_INTENTS = frozenset({"ask_financing", "inform"})
+# Intents that speak of the customer's own car, whose money is what they are offered for it.
+TRADE_IN_INTENTS = frozenset({"trade_in", "trade_in_value"})
 
 
 class _Vocabulary:
@@ -142,7 +144,8 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
         for message in messages:
             text = message.get(TEXT) or ""
             intent = (message.get(INTENT) or {}).get("name")
-            mentions = find_mentions(text, names, stock_ids, financing=intent in FINANCING_INTENTS)
+            mentions = find_mentions(text, names, stock_ids, financing=intent in FINANCING_INTENTS,
+                                     trade_in=intent in TRADE_IN_INTENTS)
             entities = self.add_extractor_name([
                 {"entity": m.entity, "value": m.value, "start": m.start, "end": m.end, "confidence_entity": 1.0}
                 for m in mentions

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Union
 
-from dealer.amounts import find_amounts, spell_out_digits_with_origin
+from dealer.amounts import find_amounts, spell_out_digits, spell_out_digits_with_origin
 from dealer.catalog.matching import NameMatcher
 from dealer.catalog.navigation import StockIdFormat
 from dealer.catalog.query import SORT_WORDS, numeric_mentions
@@ -21,6 +21,7 @@ from dealer.vocabulary import NEEDS, ORIGINS, SEATS_WORDS, VOCABULARIES
 MAKE, MODEL, STOCK_ID, POSITION = "make", "model", "stock_id", "position"
 YEAR, PRICE, KM, DOWN_PAYMENT, TERM, FEATURE = "year", "price", "km", "down_payment", "term", "feature"
 NEED, ORIGIN, SEATS = "need", "origin", "seats"
+TRADE_IN_VALUE = "trade_in_value"
 SEARCH_ENTITIES = frozenset({MAKE, MODEL, YEAR, PRICE, KM, FEATURE, NEED, ORIGIN, SEATS, *VOCABULARIES})
 
 _FEATURES = (("car_play", re.compile(r"\b(?:apple\s?)?car\s?-?\s?play\b")), ("bluetooth", re.compile(r"\bblue?\s?too?th?\b")))
@@ -33,7 +34,10 @@ _ORDINAL_WORDS = {
     "cuarto": 4, "cuarta": 4, "quinto": 5, "quinta": 5, "sexto": 6, "sexta": 6, "septimo": 7, "septima": 7,
     "octavo": 8, "octava": 8, "noveno": 9, "novena": 9, "decimo": 10, "decima": 10,
 }
-_ORDINAL = re.compile(r"\b(" + "|".join(_ORDINAL_WORDS) + r")\b(?!\s*pag)")
+# An ordinal names a place on the page after a determiner («el segundo», «del tercero», «ese primero») or alone; else
+# it is an adverb or another thing's order («quiero manejarlo primero», «mi primer auto», «de segundo grado»).
+_ORDINAL = re.compile(r"(?:\b(?P<determiner>el|la|lo|los|las|del|al|ese|esa|este|esta)\s+)?"
+                      r"\b(?P<ordinal>" + "|".join(_ORDINAL_WORDS) + r")\b(?!\s*pag)")
 _LAST = re.compile(r"\bultim[oa]\b(?!\s*pag)")
 _THAT_ONE = re.compile(r"\b(?:ese|esa) (?:mismo|misma|carro|coche|auto|de ahi)\b|\b(?:ese|esa)\b(?=\s*[?!.,]*\s*$)")
 
@@ -46,9 +50,25 @@ class Mention:
     end: int
 
 
-def find_mentions(text: str, names: NameMatcher, stock_ids: StockIdFormat, financing: bool = False) -> list[Mention]:
+# What a trade-in turn keeps as it is: the customer's own car.
+_OWN_CAR_ENTITIES = frozenset({MAKE, MODEL, YEAR, KM})
+
+
+def find_mentions(text: str, names: NameMatcher, stock_ids: StockIdFormat, financing: bool = False,
+                  trade_in: bool = False) -> list[Mention]:
     """Every entity the message names, in order, without overlaps. In a financing turn (`financing`) an amount of
-    money is a down payment, not a budget: «60 mil» answers «¿cuánto darías de enganche?»."""
+    money is a down payment, not a budget: «60 mil» answers «¿cuánto darías de enganche?». In a trade-in turn
+    (`trade_in`) the message speaks of the customer's own car: money is what they are offered for it («me dan 90 mil
+    por mi camioneta»), and nothing else but its make, model, year and km is kept."""
+    mentions = _mentions(text, names, stock_ids, financing and not trade_in)
+    if not trade_in:
+        return mentions
+    return [Mention(TRADE_IN_VALUE, m.value, m.start, m.end) if m.entity in (PRICE, DOWN_PAYMENT) else m
+            for m in mentions if m.entity in _OWN_CAR_ENTITIES | {PRICE, DOWN_PAYMENT}
+            and not (m.entity == DOWN_PAYMENT and isinstance(m.value, str))]  # a percentage is no trade-in value
+
+
+def _mentions(text: str, names: NameMatcher, stock_ids: StockIdFormat, financing: bool) -> list[Mention]:
     spelled, origin = spell_out_digits_with_origin(text)
     found: list[tuple[str, Union[str, int], int, int]] = []  # offsets into `spelled` until the end
     taken = [False] * len(spelled)
@@ -100,7 +120,14 @@ def find_mentions(text: str, names: NameMatcher, stock_ids: StockIdFormat, finan
 
 def _add_amounts(spelled: str, add, financing: bool) -> None:
     """Terms, down payments, then the years, prices and kilometres a search names."""
-    has_down_payment_cue = financing or bool(_DOWN_PAYMENT_CUE.search(spelled))
+    said_down_payment = bool(_DOWN_PAYMENT_CUE.search(spelled))
+    has_down_payment_cue = financing or said_down_payment
+    # «hasta 300 mil», «más de 200 mil», «entre 200 y 300 mil» bound a budget, even in a financing turn, unless the
+    # message says it is the down payment.
+    read_as_filters = numeric_mentions(spelled)
+    budget_bounds = set() if said_down_payment else {
+        mention.start for mention in read_as_filters if mention.kind == "price" and mention.bounded}
+    distances = {mention.start for mention in read_as_filters if mention.kind == "km"}  # «tengo uno con 80 mil km»
     has_term = False
     for amount in find_amounts(spelled):
         unit = _TERM_AFTER.match(spelled, amount.end)
@@ -117,8 +144,8 @@ def _add_amounts(spelled: str, add, financing: bool) -> None:
             continue  # «-5000» is no amount to carry: the financing form refuses it with its reason
         if amount.is_percent:
             add(DOWN_PAYMENT, f"{amount.value}%", amount.start, amount.end)
-        elif (has_down_payment_cue or has_term) and not amount.is_model_year() and (
-                amount.is_money or amount.value >= 1000):
+        elif (has_down_payment_cue or has_term) and amount.start not in budget_bounds | distances \
+                and not amount.is_model_year() and (amount.is_money or amount.value >= 1000):
             add(DOWN_PAYMENT, int(amount.value), amount.start, amount.end)
     for mention in numeric_mentions(spelled):
         add({"year": YEAR, "price": PRICE, "km": KM}[mention.kind], mention.said, mention.start, mention.end)
@@ -128,7 +155,8 @@ def _add_positions(spelled: str, add) -> None:
     for hit in _POSITION_NUMBER.finditer(spelled):
         add(POSITION, int(hit.group(1)), *hit.span(1))
     for hit in _ORDINAL.finditer(spelled):
-        add(POSITION, _ORDINAL_WORDS[hit.group(1)], *hit.span())
+        if hit.group("determiner") or not re.sub(r"\W", "", spelled.replace(hit.group("ordinal"), "", 1)):
+            add(POSITION, _ORDINAL_WORDS[hit.group("ordinal")], *hit.span("ordinal"))
     for hit in _LAST.finditer(spelled):
         add(POSITION, "last", *hit.span())
     for hit in _THAT_ONE.finditer(spelled):
@@ -149,7 +177,7 @@ _SEARCH_FILLER = frozenset(fold(word) for word in """
     info informacion porfa porfavor favor plis pls please gracias precio precios cuanto cuesta cuestan sale salen
     q k tb tmb xfa xfavor pf un una unos el la los las de del en con y o a al para por que me mi se su
     no si ok va bueno pues entonces mejor ahora solo solamente tambien nomas
-    menos hasta desde entre arriba abajo adelante nuevo nuevos nueva nuevas reciente recientes km kms kilometros pesos
+    menos hasta desde entre arriba abajo adelante maximo minimo max nuevo nuevos nueva nuevas reciente recientes km kms kilometros pesos
     """.split())
 # Entities that make a message a search on their own («los del 2024», «automáticas», «híbridos»); amounts alone
 # do not: «60 mil» may answer the financing form's question.
@@ -216,8 +244,13 @@ def is_search_only(text: str, mentions: list[Mention]) -> bool:
     rest = rest_text.split()
     if any(m.entity in _SEARCH_DECIDING for m in mentions):
         return all(m.entity in SEARCH_ENTITIES for m in mentions) and all(word in _SEARCH_FILLER for word in rest)
-    # An amount alone decides only when it asks what it buys («tengo como 250 mil, ¿qué me recomiendas?»): a bare
-    # «60 mil» or «tengo 60 mil» may answer the financing form's question.
-    return (bool(mentions) and all(m.entity in (PRICE, DOWN_PAYMENT) for m in mentions)
-            and any(word in _BUDGET_QUESTION for word in rest)
+    # An amount alone decides only when it bounds a budget («menos de 300 mil», «hasta 300k», «entre 200 y 300
+    # mil») or asks what it buys («tengo como 250 mil, ¿qué me recomiendas?»): a bare «60 mil» or «tengo 60 mil» may
+    # answer the financing form's question.
+    if not mentions or not all(m.entity in (PRICE, DOWN_PAYMENT) for m in mentions):
+        return False
+    if all(m.entity == PRICE for m in mentions) and all(word in _SEARCH_FILLER for word in rest) and any(
+            mention.kind == "price" and mention.bounded for mention in numeric_mentions(spell_out_digits(text))):
+        return True
+    return (any(word in _BUDGET_QUESTION for word in rest)
             and all(word in _SEARCH_FILLER or word in _BUDGET_WORDS for word in rest))

@@ -261,6 +261,7 @@ class NumericMention:
     start: int
     end: int
     written: Optional[int] = None  # the number as written, when the bound is derived from it ("alrededor de 200 mil")
+    bounded: bool = False  # the words say it is a ceiling, a floor or an end of a range («hasta», «más de», «entre»)
 
     @property
     def said(self) -> int:
@@ -287,8 +288,8 @@ def numeric_mentions(text: str) -> list[NumericMention]:
             low_value *= 1000  # "entre 150 y 250 mil"
         low_key, high_key = {"year": ("year_min", "year_max"), "km": (None, "km_max"),
                              "price": ("price_min", "price_max")}[kind]
-        mentions.append(NumericMention(kind, (low_key,) if low_key else (), low_value, low.start, low.end))
-        mentions.append(NumericMention(kind, (high_key,), int(high.value), high.start, high.end))
+        mentions.append(NumericMention(kind, (low_key,) if low_key else (), low_value, low.start, low.end, bounded=True))
+        mentions.append(NumericMention(kind, (high_key,), int(high.value), high.start, high.end, bounded=True))
         consumed.update(a.start for a in inside)
 
     for amount in amounts:
@@ -313,9 +314,10 @@ def numeric_mentions(text: str) -> list[NumericMention]:
                 mentions.append(NumericMention(kind, ("price_min",), int(value * 0.9), amount.start, amount.end, value))
                 mentions.append(NumericMention(kind, ("price_max",), int(value * 1.1), amount.start, amount.end, value))
             elif re.search(_MIN_BEFORE, before) or re.search(_MIN_AFTER, after):
-                mentions.append(NumericMention(kind, ("price_min",), value, amount.start, amount.end))
-            else:
-                mentions.append(NumericMention(kind, ("price_max",), value, amount.start, amount.end))  # a budget
+                mentions.append(NumericMention(kind, ("price_min",), value, amount.start, amount.end, bounded=True))
+            else:  # a budget
+                bounded = bool(re.search(_MAX_BEFORE, before) or re.search(_MAX_AFTER, after))
+                mentions.append(NumericMention(kind, ("price_max",), value, amount.start, amount.end, bounded=bounded))
     return mentions
 
 

@@ -133,10 +133,3 @@ def _title(name: str) -> str:
     name = name.strip()[:MAX_NAME_CHARS]
     return " ".join(part.upper() if len(part) <= 3 and any(char.isdigit() for char in part) else part.capitalize()
                     for part in name.split())
-
-
-def read_trade_in_value(text: str) -> Optional[Decimal]:
-    """«me dan 80 mil por mi carro» -> 80000: the largest money amount that is not a model year."""
-    values = [amount.value for amount in find_amounts(text)
-              if not amount.is_percent and not amount.is_model_year() and amount.value >= 1000]
-    return max(values) if values else None

@@ -20,8 +20,9 @@ def vocabulary(repository):
     return repository.name_matcher(), repository.stock_id_format()
 
 
-def found(text, vocabulary, financing=False):
-    return [(m.entity, m.value, text[m.start:m.end]) for m in find_mentions(text, *vocabulary, financing=financing)]
+def found(text, vocabulary, financing=False, trade_in=False):
+    return [(m.entity, m.value, text[m.start:m.end])
+            for m in find_mentions(text, *vocabulary, financing=financing, trade_in=trade_in)]
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -40,6 +41,9 @@ def found(text, vocabulary, financing=False):
     ("info del alm 10023", [("stock_id", "ALM-10023", "alm 10023")]),
     ("detalles del dos", [("position", 2, "dos")]),
     ("me late el segundo", [("position", 2, "segundo")]),
+    ("segundo", [("position", 2, "segundo")]),
+    ("quiero manejarlo primero, me das cita?", []),  # an adverb, not the first car
+    ("busco mi primer carro", [("need", "economy", "primer carro")]),  # a first car, not the first one listed
     ("una híbrida con carplay", [("fuel", "hybrid", "híbrida"), ("feature", "car_play", "carplay")]),
     ("algo con 7 asientos", [("seats", 7, "7 asientos")]),
     ("para siete personas", [("seats", 7, "siete personas")]),
@@ -53,6 +57,24 @@ def found(text, vocabulary, financing=False):
 ])
 def test_mentions(text, expected, vocabulary):
     assert found(text, vocabulary) == expected
+
+
+def test_in_a_trade_in_turn_money_is_what_the_car_is_offered_and_only_the_car_is_kept(vocabulary):
+    assert found("me dan 80 mil por mi carro", vocabulary, trade_in=True) == [("trade_in_value", 80000, "80 mil")]
+    assert found("por mi versa 2015 con 90 mil km me ofrecen $95,000", vocabulary, trade_in=True) == [
+        ("model", "Versa", "versa"), ("year", 2015, "2015"), ("km", 90000, "90 mil"),
+        ("trade_in_value", 95000, "$95,000")]
+    assert found("me andan dando 130 mil por mi camioneta", vocabulary, trade_in=True) == [
+        ("trade_in_value", 130000, "130 mil")]  # their camioneta is no body type searched
+    assert found("mi carro es 2015", vocabulary, trade_in=True) == [("year", 2015, "2015")]
+
+
+def test_a_bounded_amount_is_a_budget_even_in_a_financing_turn(vocabulary):
+    assert found("hasta 300k", vocabulary, financing=True) == [("price", 300000, "300k")]
+    assert found("entre 200 y 300 mil", vocabulary, financing=True) == [
+        ("price", 200000, "200"), ("price", 300000, "300 mil")]
+    assert found("de enganche doy hasta 80 mil", vocabulary, financing=True) == [("down_payment", 80000, "80 mil")]
+    assert found("tengo uno con 80 mil km", vocabulary) == [("km", 80000, "80 mil")]
 
 
 def test_in_a_financing_turn_money_is_a_down_payment(vocabulary):

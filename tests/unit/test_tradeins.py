@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from dealer.tradeins.reading import CarDescription, read_car, read_trade_in_value
+from dealer.tradeins.reading import CarDescription, read_car
 
 TODAY = date(2026, 11, 25)
 
@@ -38,9 +38,3 @@ def test_years_outside_what_a_car_can_be_are_not_years():
 def test_odd_messages_give_nothing_wrong(text):
     car = read_car(text, "tradein_km", today=TODAY)
     assert car.km is None or 0 <= car.km <= 1_500_000
-
-
-def test_the_estimated_value_is_the_money_amount_not_the_year():
-    assert read_trade_in_value("me dan 80 mil por mi carro") == Decimal(80000)
-    assert read_trade_in_value("por mi versa 2015 me ofrecen $95,000") == Decimal(95000)
-    assert read_trade_in_value("mi carro es 2015") is None

@@ -177,7 +177,8 @@ _SEARCH_FILLER = frozenset(fold(word) for word in """
     info informacion porfa porfavor favor plis pls please gracias precio precios cuanto cuesta cuestan sale salen
     q k tb tmb xfa xfavor pf un una unos el la los las de del en con y o a al para por que me mi se su
     no si ok va bueno pues entonces mejor ahora solo solamente tambien nomas
-    menos hasta desde entre arriba abajo adelante maximo minimo max nuevo nuevos nueva nuevas reciente recientes km kms kilometros pesos
+    menos hasta desde entre arriba abajo adelante maximo minimo max
+    nuevo nuevos nueva nuevas reciente recientes km kms kilometros pesos
     """.split())
 # Entities that make a message a search on their own («los del 2024», «automáticas», «híbridos»); amounts alone
 # do not: «60 mil» may answer the financing form's question.

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
 from typing import Optional
 
 from dealer.amounts import find_amounts, spell_out_digits

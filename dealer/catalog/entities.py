@@ -35,9 +35,10 @@ _ORDINAL_WORDS = {
     "octavo": 8, "octava": 8, "noveno": 9, "novena": 9, "decimo": 10, "decima": 10,
 }
 # An ordinal names a place on the page after a determiner («el segundo», «del tercero», «ese primero») or alone; else
-# it is an adverb or another thing's order («quiero manejarlo primero», «mi primer auto», «de segundo grado»).
+# it is an adverb or another thing's order («quiero manejarlo primero», «mi primer auto», «de segundo grado», «la
+# primera vez», «el primer dueño»).
 _ORDINAL = re.compile(r"(?:\b(?P<determiner>el|la|lo|los|las|del|al|ese|esa|este|esta)\s+)?"
-                      r"\b(?P<ordinal>" + "|".join(_ORDINAL_WORDS) + r")\b(?!\s*pag)")
+                      r"\b(?P<ordinal>" + "|".join(_ORDINAL_WORDS) + r")\b(?!\s*(?:pag|vez|veces|semana|dueno|duena|mano))")
 _LAST = re.compile(r"\bultim[oa]\b(?!\s*pag)")
 _THAT_ONE = re.compile(r"\b(?:ese|esa) (?:mismo|misma|carro|coche|auto|de ahi)\b|\b(?:ese|esa)\b(?=\s*[?!.,]*\s*$)")
 

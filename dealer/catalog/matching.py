@@ -22,7 +22,8 @@ from spacy.lang.es.stop_words import STOP_WORDS
 from dealer.text import fold
 
 # Words customers use around car names that sit one typo away from a model ("venta"/Vento, "marca"/March,
-# "solo"/Polo, "cita"/City, "tras"/Trax): they are never read as names.
+# "solo"/Polo, "cita"/City, "tras"/Trax, «la neta»/Jetta, «al centro»/Sentra, «el SAT»/Seat): they are never read
+# as names.
 DOMAIN_WORDS = frozenset(fold(word) for word in """
     auto autos carro carros carrito carritos coche coches vehiculo vehiculos unidad unidades seminuevo seminuevos usado usados
     venta ventas vendo vende venden compra compro comprar busco buscar quiero queria quisiera tienen tienes tengo
@@ -39,6 +40,7 @@ DOMAIN_WORDS = frozenset(fold(word) for word in """
     lujo primer primero dolares dolar dlls dls usd roja rojos rojas blanca blancos blancas negra negros negras
     colores quemacocos techo solar panoramico sunroof piel asientos plazas vestiduras pasajeros personas lugares
     nomas nada mas ofrecen ofreces recomiendan
+    neta centro virus covid sat
     hola gracias grax grx favor porfa info informacion detalles ficha enseñame muestrame ver dime algo otro otra
     financiar financiamiento financiado financiada financio credito creditos plazo plazos enganche mensualidad
     mensualidades mensual mes meses pago pagos pagar pagaria pagaré tasa interes intereses cotiza cotizame cotizar
@@ -130,6 +132,10 @@ def spanish_words() -> frozenset[str]:
     return frozenset()
 
 
+def _digits(word: str) -> str:
+    return "".join(char for char in word if char.isdigit())
+
+
 def allowed_edits(name_length: int) -> int:
     """Typos tolerated for a name of this many characters."""
     if name_length <= 3:
@@ -185,8 +191,10 @@ class NameMatcher:
                     if compact != alias.compact and all(word in known for word in span if not word.isdigit()) \
                             and (distance > 1 or not self._named_as_a_car(words, start, end, alias)):
                         continue  # a Spanish word near a name is that word: «qué onda», «las cosas», «de veras»
-                    if distance > 1 and sound[:1] != alias.sound[:1]:
-                        continue  # two typos and another first sound: «borrala» is no Corolla
+                    if distance > 1 and (sound[:1] != alias.sound[:1] or len(compact) < 6):
+                        continue  # two typos need a long word with the same first sound: «borrala» is no Corolla
+                    if distance and _digits(compact) != _digits(alias.compact):
+                        continue  # a typo is in the letters: «mandas» is no Mazda 2, «cx3» no CX-5
                     match = NameMatch(alias.make, alias.model, start, end, distance)
                     # Exact beats fuzzy, models beat makes, longer spans beat shorter ones.
                     candidates.append(((distance, alias.model is None, -(end - start)), match, alias))

@@ -43,6 +43,7 @@ def found(text, vocabulary, financing=False, trade_in=False):
     ("me late el segundo", [("position", 2, "segundo")]),
     ("segundo", [("position", 2, "segundo")]),
     ("quiero manejarlo primero, me das cita?", []),  # an adverb, not the first car
+    ("es la primera vez que compro", []),
     ("busco mi primer carro", [("need", "economy", "primer carro")]),  # a first car, not the first one listed
     ("una híbrida con carplay", [("fuel", "hybrid", "híbrida"), ("feature", "car_play", "carplay")]),
     ("algo con 7 asientos", [("seats", 7, "7 asientos")]),

@@ -57,6 +57,8 @@ def test_everyday_words_name_no_car(matcher, text):
     "quiero rentar un departamento", "cómo te pregunto las cosas", "te gustan los perros?",
     # two typos that also change the first sound are another word: «borrala» is no Corolla
     "no voy a ir, borrala",
+    # words customers use that sit one typo from a name, and typos that would have to fall on a model's digits
+    "la neta no me interesa", "como llego al centro", "me mandas la info", "mi compu no prende",
 ])
 def test_words_two_edits_from_a_name_are_not_that_name(matcher, text):
     assert matcher.find(text) == []

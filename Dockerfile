@@ -31,7 +31,8 @@ COPY data/catalog data/catalog
 COPY data/nlu data/nlu
 COPY data/rules data/rules
 COPY data/stories data/stories
-RUN python -m rasa train --config rasa_project/config.yml --domain rasa_project/domain \
+# Deterministic DIET weights: the same inputs give the same model as `make train` (see the Makefile).
+RUN TF_DETERMINISTIC_OPS=1 python -m rasa train --config rasa_project/config.yml --domain rasa_project/domain \
       --data data/nlu data/rules data/stories --out models --fixed-model-name current
 
 FROM python:3.10-slim

@@ -30,6 +30,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from dealer.catalog.entities import (
     find_mentions,
     is_browse_request,
+    is_dictated_search,
     is_plan_request,
     is_position_details,
     is_search_only,
@@ -51,6 +52,11 @@ VOCABULARY_FILE = "catalog_vocabulary.json"
 FINANCING_INTENTS = frozenset({"ask_financing", "inform"})
 # Intents that speak of the customer's own car, whose money is what they are offered for it.
 TRADE_IN_INTENTS = frozenset({"trade_in", "trade_in_value"})
+# Intents with no use for a car a dictated search names: a long story around «ando buscando una hilux» pulls the
+# classifiers to a greeting, a complaint or a question; the intents that do take a car (details, booking, trade-in,
+# financing) keep it.
+DICTATION_PRONE_INTENTS = frozenset({SEARCH_INTENT, "greet", "out_of_scope", "complain", "ask_dealer", "help", "thank",
+                                     "affirm", "deny"})
 
 
 class _Vocabulary:
@@ -151,7 +157,8 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
                 for m in mentions
             ])
             message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
-            if is_search_only(text, mentions) or is_browse_request(text, mentions):
+            if (is_search_only(text, mentions) or is_browse_request(text, mentions)
+                    or (intent in DICTATION_PRONE_INTENTS and is_dictated_search(text, mentions))):
                 _decide_intent(message, SEARCH_INTENT)
             elif is_stock_id_only(text, mentions) or is_position_details(text, mentions):
                 _decide_intent(message, DETAILS_INTENT)

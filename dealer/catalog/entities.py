@@ -172,7 +172,8 @@ _SEARCH_FILLER = frozenset(fold(word) for word in """
     esos esas estos estas primero plz uno sea sean
     busco buscando buscaba buscamos quiero queria quisiera quisieramos tienen tienes tendran tendras tiene hay habra
     manejan venden vendes vende interesa interesan intereso gusta gustaria gusto ocupo ocupamos necesito necesitamos
-    ando andamos estoy estamos ver veo mostrar muestrame muéstrame enseñame enséñame ensename dame pasame
+    ando andamos estoy estamos ver veo mostrar muestrame muéstrame enseñame enséñame ensename dame pasame pasas pasan
+    mandas mandan mmm mm eh ehh
     auto autos carro carros coche coches carrito vehiculo vehiculos unidad unidades seminuevo seminuevos usado usados
     modelo modelos marca version disponible disponibles alguno alguna algun algunos algunas mas opciones
     info informacion porfa porfavor favor plis pls please gracias precio precios cuanto cuesta cuestan sale salen
@@ -188,8 +189,10 @@ _SEARCH_DECIDING = frozenset({MAKE, MODEL, YEAR, FEATURE, NEED, ORIGIN, SEATS, *
 
 _BUDGET_QUESTION = frozenset("recomiendas recomiendan recomienda recomiendame ofreces ofrecen alcanza alcanzaria".split())
 _BUDGET_WORDS = _BUDGET_QUESTION | frozenset("presupuesto tengo traigo como".split())
-_DETAILS_WORDS = frozenset("detalle detalles ficha tecnica clave datos caracteristicas cuentame dime sobre".split())
-_DETAILS_LINKS = frozenset("mas del de el la info informacion".split())
+# The details show the price, so «el segundo cuánto cuesta?» opens the second car.
+_DETAILS_WORDS = frozenset(
+    "detalle detalles ficha tecnica clave datos caracteristicas cuentame dime sobre cuesta cuestan sale precio".split())
+_DETAILS_LINKS = frozenset("mas del de el la info informacion cuanto".split())
 
 
 # «enséñame lo que tengan», «qué coches tienen en venta», «muéstrame los autos»: the whole stock, no filter.
@@ -198,6 +201,23 @@ _MORE_WORDS = frozenset("mas otros otras siguientes siguiente demas".split())  #
 _BROWSE_WORDS = frozenset("muestrame muestranos ensename ensenanos ver veo mostrar ensenar tienen tienes hay manejan "
                           "venden todo todos todas lo los las el la en de que tengan disponibles disponible venta "
                           "para mi me porfa por favor plis pls a ver".split())
+
+
+# A request to be shown or offered cars, however long the story around it («le escribo porque ando buscando una
+# hilux para el rancho de mi papá», «somos siete y necesitamos algo donde quepamos», «necesito cambiar de carro»).
+# «quiero»/«necesito» alone are not enough: «quiero que me devuelvan lo del Aveo» is no search.
+_SEARCH_REQUEST = re.compile(
+    r"\b(?:busc(?:o|amos|ando|aba|abamos)|recomiend(?:an|as|a|ame|enme)|recomendarme|muestr(?:ame|anos)|ensen(?:ame|anos)"
+    r"|(?:necesito|necesitamos|ocupo|ocupamos|quiero|queremos|quisiera|quisieramos)\s+(?:un|una|unos|unas|algo|algun|alguna|ver)"
+    r"|cambiar\s+de\s+(?:carro|auto|coche|camioneta|vehiculo))\b"
+)
+
+
+def is_dictated_search(text: str, mentions: list[Mention]) -> bool:
+    """The message asks for cars and names what to search by (a make, model, body type, need, seats, origin…),
+    with a story around it: nothing in it but search filters is an entity, and it says it wants to be shown cars."""
+    return (any(m.entity in _SEARCH_DECIDING for m in mentions) and all(m.entity in SEARCH_ENTITIES for m in mentions)
+            and _SEARCH_REQUEST.search(fold(text)) is not None)
 
 
 def is_browse_request(text: str, mentions: list[Mention]) -> bool:

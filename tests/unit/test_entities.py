@@ -10,7 +10,14 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dealer.catalog.entities import Mention, find_mentions, is_search_only, is_stock_id_only
+from dealer.catalog.entities import (
+    Mention,
+    find_mentions,
+    is_dictated_search,
+    is_position_details,
+    is_search_only,
+    is_stock_id_only,
+)
 from dealer.catalog.matching import NameMatcher
 from dealer.catalog.navigation import StockIdFormat
 
@@ -100,6 +107,28 @@ def test_in_a_financing_turn_money_is_a_down_payment(vocabulary):
 ])
 def test_a_message_naming_only_a_car_is_a_search(text, search, vocabulary):
     assert is_search_only(text, find_mentions(text, *vocabulary)) is search
+
+
+@pytest.mark.parametrize("text, search", [
+    ("hola buenos dias le escribo porque ando buscando una toyota hilux para el rancho de mi papa", True),
+    ("fijese que somos siete en la casa y necesitamos algo donde quepamos todos, camioneta o minivan", True),
+    ("necesito cambiar de carro porque ya somos cinco en la familia", True),
+    ("me recomiendan algun japones que no sea caro", True),
+    ("quiero que me devuelvan lo que pagué por el aveo", False),  # «quiero» alone asks for no car
+    ("busco un aveo con 50 mil de enganche a 4 años", False),  # a plan, not a search
+    ("ando buscando quien me arregle la computadora", False),  # nothing of the catalog
+    ("tienen garantía los toyota?", False),
+])
+def test_a_long_story_that_asks_for_cars_by_a_filter_is_a_dictated_search(text, search, vocabulary):
+    assert is_dictated_search(text, find_mentions(text, *vocabulary)) is search
+
+
+@pytest.mark.parametrize("text, details", [
+    ("el segundo cuanto cuesta?", True), ("cuánto sale el 3", True), ("dime más del quinto", True),
+    ("el 2", False), ("el segundo me gusta", False),
+])
+def test_a_position_with_a_question_about_it_opens_that_car(text, details, vocabulary):
+    assert is_position_details(text, find_mentions(text, *vocabulary)) is details
 
 
 @pytest.mark.parametrize("text, details", [("alm 10001", True), ("info del ALM-10023", True), ("ficha alm10045", True),

@@ -13,7 +13,6 @@ training is stored with the model and used when the database has no cars (a fres
 
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any, Optional
 
@@ -40,6 +39,7 @@ from dealer.catalog.matching import NameMatcher
 from dealer.catalog.navigation import StockIdFormat
 from dealer.catalog.repository import CatalogRepository
 from dealer.settings import get_settings
+from nlu_components.stored_json import read_json, write_json
 
 logger = logging.getLogger(__name__)
 
@@ -118,12 +118,9 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
     @classmethod
     def load(cls, config: dict[str, Any], model_storage: ModelStorage, resource: Resource,
              execution_context: ExecutionContext, **kwargs: Any) -> CatalogEntityExtractor:
-        try:
-            with model_storage.read_from(resource) as directory:
-                stored = json.loads((directory / VOCABULARY_FILE).read_text(encoding="utf-8"))
-        except (ValueError, FileNotFoundError):
+        stored = read_json(model_storage, resource, VOCABULARY_FILE)
+        if stored is None:
             logger.warning("no catalog vocabulary stored with the model: only the live catalog is used")
-            stored = {}
         return cls(model_storage, resource, stored)
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -137,8 +134,7 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
                 models_by_make.setdefault(row["make"], set()).add(row["model"])
             stored = {"models_by_make": {make: sorted(models) for make, models in models_by_make.items()},
                       "stock_ids": _stored_format(StockIdFormat.of(row["stock_id"] for row in rows))}
-        with self._model_storage.write_to(self._resource) as directory:
-            (directory / VOCABULARY_FILE).write_text(json.dumps(stored, ensure_ascii=False), encoding="utf-8")
+        write_json(self._model_storage, self._resource, VOCABULARY_FILE, stored)
         self._vocabulary = _Vocabulary(stored)
         return self._resource
 
@@ -159,15 +155,15 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
             message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
             if (is_search_only(text, mentions) or is_browse_request(text, mentions)
                     or (intent in DICTATION_PRONE_INTENTS and is_dictated_search(text, mentions))):
-                _decide_intent(message, SEARCH_INTENT)
+                decide_intent(message, SEARCH_INTENT)
             elif is_stock_id_only(text, mentions) or is_position_details(text, mentions):
-                _decide_intent(message, DETAILS_INTENT)
+                decide_intent(message, DETAILS_INTENT)
             elif is_plan_request(mentions):
-                _decide_intent(message, PLAN_INTENT)
+                decide_intent(message, PLAN_INTENT)
         return messages
 
 
-def _decide_intent(message: Message, name: str) -> None:
+def decide_intent(message: Message, name: str) -> None:
     intent = message.get(INTENT) or {}
     if intent.get("name") == name and intent.get("confidence", 0.0) >= DECIDED_CONFIDENCE:
         return  # DIET agreed, and surely enough: a weak agreement («y vw?», 0.28) would still fall back

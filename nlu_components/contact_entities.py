@@ -21,7 +21,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from dealer.contacts import contact_mentions, introduced_name, is_contact_only
-from nlu_components.catalog_entities import _decide_intent
+from nlu_components.catalog_entities import decide_intent
 
 CONTACT_INTENT = "give_contact"
 
@@ -49,7 +49,7 @@ class ContactEntityExtractor(GraphComponent, EntityExtractorMixin):
             mentions = contact_mentions(text)
             if not mentions:
                 if introduced_name(text):  # «me llamo Sofía Ramírez»: a name, not a search or a question
-                    _decide_intent(message, CONTACT_INTENT)
+                    decide_intent(message, CONTACT_INTENT)
                 continue
             entities = self.add_extractor_name([
                 {"entity": m.entity, "value": m.value, "start": m.start, "end": m.end, "confidence_entity": 1.0}
@@ -57,5 +57,5 @@ class ContactEntityExtractor(GraphComponent, EntityExtractorMixin):
             ])
             message.set(ENTITIES, message.get(ENTITIES, []) + entities, add_to_output=True)
             if is_contact_only(text, mentions):
-                _decide_intent(message, CONTACT_INTENT)
+                decide_intent(message, CONTACT_INTENT)
         return messages

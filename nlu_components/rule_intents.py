@@ -12,7 +12,7 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from nlu_components.catalog_entities import _decide_intent
+from nlu_components.catalog_entities import decide_intent
 
 
 class RuleIntentClassifier(GraphComponent, abc.ABC):
@@ -28,7 +28,7 @@ class RuleIntentClassifier(GraphComponent, abc.ABC):
         for message in messages:
             intent = self.decided_intent(message)
             if intent is not None:
-                _decide_intent(message, intent)
+                decide_intent(message, intent)
         return messages
 
     @abc.abstractmethod

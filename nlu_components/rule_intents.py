@@ -1,4 +1,5 @@
-"""The shape shared by the pipeline's rule-decided intents (nlu_components/menu_requests.py, dealer_questions.py):
+"""The shape shared by the pipeline's rule-decided intents (nlu_components/menu_requests.py, dealer_questions.py,
+unknown_words.py, which also trains):
 nothing to train, and each message either keeps the classifier's intent or gets the one a plain rule decides."""
 
 from __future__ import annotations

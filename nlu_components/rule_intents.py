@@ -1,6 +1,6 @@
 """The shape shared by the pipeline's rule-decided intents (nlu_components/menu_requests.py, dealer_questions.py,
-unknown_words.py, which also trains):
-nothing to train, and each message either keeps the classifier's intent or gets the one a plain rule decides."""
+unknown_words.py): each message either keeps the classifier's intent or gets the one a plain rule decides. Nothing
+to train, but for unknown_words.py, which stores the training examples' words."""
 
 from __future__ import annotations
 

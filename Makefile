@@ -94,6 +94,7 @@ misspellings: setup
 	$(PY) -m scripts.make_misspellings
 
 # make bench BENCH_ONLY=metrics_overhead - one section alone (METRICS on vs off, REST p95 at 1 and 16 users)
+# make bench BENCH_ONLY=starter - a bare `rasa init` bot under the same load (not in the default run)
 bench: seed train
 	$(PY) -m scripts.bench $(if $(BENCH_ONLY),--only $(BENCH_ONLY))
 

@@ -23,6 +23,11 @@
    catalog conversation at 1 and 16 users, the two measured in alternating order (on/off, off/on, ...) so drift in
    the machine's load hits both alike; REST p95 of each and the difference in percent. Alone:
    `make bench BENCH_ONLY=metrics_overhead` (bounded by --overhead-budget-s).
+9. The reference for 7 (`--only starter`, not run by default, about 5 minutes): a bare `rasa init` starter bot,
+   trained in a temporary folder, under the same load generator at 16 users, in memory with 1 worker and on
+   PostgreSQL + Redis (Rasa's own SQL tracker store and Redis lock store) with 1 and 2 workers; its CPU per turn
+   and the ceiling left once PostgreSQL, Redis and the load generator are counted. What Rasa itself costs a turn on
+   this machine, with no action server, no catalog and no custom component.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ import asyncio
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -59,7 +65,7 @@ from testing.fake_openai import FakeOpenAI
 from testing.fake_twilio import FakeTwilioApi
 from testing.measure import percentile
 from testing.receivers import WebhookReceiver
-from testing.servers import LOAD_GENERATOR_LIMITS, QUIET_OFFLINE_ENV, BotServers, free_port, running_environment
+from testing.servers import LOAD_GENERATOR_LIMITS, QUIET_OFFLINE_ENV, BotServers, answers, free_port, running_environment
 from testing.whatsapp_standin import StandinServer
 
 CONVERSATION = [
@@ -140,11 +146,12 @@ def catalog_query_benchmark(size: int, queries: int) -> dict[str, float]:
 
 
 def run_users(
-    servers: BotServers, users: int, conversations_per_user: int, tag: str, script: list[str] = CONVERSATION,
+    servers: Optional[BotServers], users: int, conversations_per_user: int, tag: str, script: list[str] = CONVERSATION,
     prefix: str = "rest_turn", rasa_urls: Optional[list[str]] = None, samples: Optional[list[float]] = None,
 ) -> dict[str, float]:
     """Each user runs the script as one customer per conversation; with several `rasa_urls` (replicas) a
-    customer's messages go to them in turn. `samples` receives every turn's latency (ms)."""
+    customer's messages go to them in turn; `rasa_urls` alone (no `servers`) load a bot these servers are not.
+    `samples` receives every turn's latency (ms)."""
     rasa_urls = rasa_urls or [servers.rasa_url]
     latencies: list[float] = []
     failures: list[str] = []
@@ -527,6 +534,84 @@ def scale_benchmark() -> Iterator[tuple[str, float]]:
                     servers.output.close()
 
 
+# A conversation of the `rasa init` starter bot's own stories and rules.
+STARTER_CONVERSATION = ["hello", "I am sad", "yes", "are you a bot?", "hi", "I am feeling great", "bye"]
+STARTER_SETUPS = (("memory_1worker", 1, False), ("1worker", 1, True), ("2workers", 2, True))  # label, workers, stores
+
+
+def _starter_endpoints(database_url: str, redis_url: str) -> str:
+    """Rasa's own SQL tracker store and Redis lock store, on the scale section's servers."""
+    from urllib.parse import urlsplit
+
+    from sqlalchemy.engine import make_url
+
+    database, redis = make_url(database_url), urlsplit(redis_url)
+    return yaml.safe_dump({
+        "tracker_store": {"type": "SQL", "dialect": "postgresql", "url": database.host, "port": database.port,
+                          "db": database.database, "username": database.username, "password": database.password or ""},
+        "lock_store": {"type": "redis", "url": redis.hostname, "port": redis.port or 6379,
+                       "db": int(redis.path.strip("/") or 0), "key_prefix": f"starter{os.getpid()}"},
+    })
+
+
+def starter_benchmark() -> Iterator[tuple[str, float]]:
+    """The reference for the scale section: a bare `rasa init` starter bot (Rasa's English starter NLU, TED and rule
+    policies, no action server) under the same load generator at 16 users, in memory with 1 worker and on
+    PostgreSQL + Redis (Rasa's own stores) with 1 and 2 workers; CPU per turn of it and of everything else."""
+    redis_url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    cores = os.cpu_count() or 1
+    with scratch_postgres() as database_url, tempfile.TemporaryDirectory() as folder:
+        environment = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2"}
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "rasa", "init", "--no-prompt", "--init-dir", folder], cwd=folder,
+                       env=environment, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        yield "starter_init_and_train_s", time.perf_counter() - started
+        endpoints = Path(folder) / "scale-endpoints.yml"
+        endpoints.write_text(_starter_endpoints(database_url, redis_url))
+        for label, workers, stores in STARTER_SETUPS:
+            port = free_port()
+            command = [sys.executable, "-m", "rasa", "run", "--port", str(port), "--interface", "127.0.0.1",
+                       "--model", str(Path(folder) / "models"), "--credentials", str(Path(folder) / "credentials.yml")]
+            if stores:
+                command += ["--endpoints", str(endpoints)]
+            with open(Path(folder) / f"{label}.log", "w") as log:
+                rasa = subprocess.Popen(command, cwd=folder, env={**environment, "SANIC_WORKERS": str(workers)},
+                                        stdout=log, stderr=subprocess.STDOUT)
+                try:
+                    url = f"http://127.0.0.1:{port}"
+                    deadline = time.monotonic() + 300
+                    while not answers(f"{url}/webhooks/rest/"):
+                        if rasa.poll() is not None or time.monotonic() > deadline:
+                            raise RuntimeError(f"the starter bot did not start; see {log.name}")
+                        time.sleep(0.5)
+                    run_users(None, 16, 1, f"starter-{label}-warmup", script=STARTER_CONVERSATION, rasa_urls=[url])
+                    rasa_before, services_before = tree_cpu_seconds(rasa.pid), named_cpu_seconds(SERVICES)
+                    generator_before = _own_cpu_seconds()
+                    run = run_users(None, 16, 4, f"starter-{label}", script=STARTER_CONVERSATION, prefix="load",
+                                    rasa_urls=[url])
+                    turns = run["load_16u_turns"]
+                    rasa_cpu = (tree_cpu_seconds(rasa.pid) - rasa_before) / turns
+                    services_cpu = (named_cpu_seconds(SERVICES) - services_before) / turns
+                    generator_cpu = (_own_cpu_seconds() - generator_before) / turns
+                    name = f"starter_{label}_16u"
+                    yield from {
+                        f"{name}_turns_per_s": run["load_16u_turns_per_s"],
+                        f"{name}_p95_ms": run["load_16u_p95_ms"],
+                        f"{name}_failed_turns": run["load_16u_failed_turns"],
+                        f"{name}_rasa_cpu_per_turn_ms": rasa_cpu * 1000,
+                        f"{name}_services_cpu_per_turn_ms": services_cpu * 1000,
+                        f"{name}_load_generator_cpu_per_turn_ms": generator_cpu * 1000,
+                        f"{name}_machine_ceiling_turns_per_s": cores / (rasa_cpu + services_cpu + generator_cpu),
+                    }.items()
+                finally:
+                    rasa.send_signal(signal.SIGINT)
+                    try:
+                        rasa.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        rasa.kill()
+                        rasa.wait()
+
+
 UNITS = {"_ms": "ms", "_s": "s", "_per_s": "turns/s", "_mb": "MB", "_ratio": "x", "_cores": "cores", "_percent": "%"}
 
 
@@ -551,13 +636,15 @@ def main() -> int:
         "whatsapp": whatsapp_benchmark,
         "training": training_benchmark,
         "scale": scale_benchmark,
+        "starter": starter_benchmark,
         "metrics_overhead": lambda: metrics_overhead_benchmark(args.conversations, args.overhead_budget_s),
     }
     parser.add_argument("--only", choices=sorted(sections), action="append",
                         help="run only this section (may be given several times)")
     args = parser.parse_args()
 
-    steps = [sections[name] for name in (args.only or sections)]
+    # The starter bot's section trains a model of its own: only when asked for.
+    steps = [sections[name] for name in (args.only or [name for name in sections if name != "starter"])]
     default_name = "-".join(["bench", *args.only]) + ".json" if args.only else "bench.json"
     args.output = args.output or PROJECT_ROOT / "results" / default_name
     figures: dict[str, float] = {}

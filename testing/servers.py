@@ -48,7 +48,8 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def _answers(url: str) -> bool:
+def answers(url: str) -> bool:
+    """Whether `url` answers 200 now (a server that is up)."""
     try:
         with urllib.request.urlopen(url, timeout=2) as reply:
             return reply.status == 200
@@ -96,7 +97,7 @@ class BotServers:
         except SettingsError as problem:
             raise ServerStartError(str(problem)) from None
         for port in (self.rasa_port, self.action_port):
-            if _answers(f"http://127.0.0.1:{port}/"):
+            if answers(f"http://127.0.0.1:{port}/"):
                 raise ServerStartError(f"port {port} is already in use")
         self._spawn([sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(self.action_port)],
                     self._metrics_directory("actions"))
@@ -111,7 +112,7 @@ class BotServers:
                 if process.poll() is not None:
                     self.stop()
                     raise ServerStartError(f"{process.args[2]} exited with code {process.returncode} while starting")
-            pending = {url for url in pending if not _answers(url)}
+            pending = {url for url in pending if not answers(url)}
             if pending and time.monotonic() > deadline:
                 self.stop()
                 raise ServerStartError(f"not answering after {timeout:.0f} s: {', '.join(sorted(pending))}")

@@ -24,7 +24,7 @@ from dealer.customer_profile import profile_line
 from dealer.dialogue import presenter as dialogue_presenter
 from dealer.dialogue.greetings import opens_with_greeting
 from dealer.financing.reading import asks_for_an_estimate
-from dealer.handoffs.triggers import second_fallback_in_a_row
+from dealer.handoffs.triggers import ANSWERED_FROM_KNOWLEDGE, second_fallback_in_a_row
 from dealer.llm.memory import ConversationMemory
 from dealer.llm.prompt import Turn
 from dealer.llm.usage import account
@@ -50,17 +50,19 @@ class ActionFallback(Action):
         if asks_for_an_estimate(latest_text(tracker), catalog().stock_id_format()):
             return [FollowupAction(FINANCING_FORM)]  # the form reads the supposed price and gives an estimate
         reply = await open_reply(tracker)
-        text, usage, events = reply.text, reply.usage, reply.events
+        text, metadata, events = reply.text, dict(reply.usage), reply.events
         if text:
+            if reply.on_topic:  # answered, not a second «no te entendí» if the next message is unclear too
+                metadata[ANSWERED_FROM_KNOWLEDGE] = True
             if reply.source == "knowledge":  # the model's own answers end with their own offer
                 text = dialogue_presenter.with_offer_to_continue(text)
             if opens_with_greeting(latest_text(tracker)):  # «hola, ¿quién eres?»: greeted back, then answered
                 text = dialogue_presenter.greeted_back(text)
-            dispatcher.utter_message(text=text, **usage)
+            dispatcher.utter_message(text=text, **metadata)
         elif (tracker.latest_message.get("intent") or {}).get("name") == "out_of_scope":
-            dispatcher.utter_message(text=OUT_OF_SCOPE_REPLY, **usage)
+            dispatcher.utter_message(text=OUT_OF_SCOPE_REPLY, **metadata)
         else:
-            dispatcher.utter_message(response="utter_help", **usage)
+            dispatcher.utter_message(response="utter_help", **metadata)
         # The open turn is dropped from the dialogue history so it cannot derail the next prediction (its text
         # stays in the events, so the next prompt still sees it).
         return [UserUtteranceReverted(), *events]
@@ -71,6 +73,7 @@ class OpenReply(NamedTuple):
     usage: dict  # the model usage to attach to the reply's metadata
     events: list[EventType]  # the events that keep the running summary
     source: str  # "llm", "knowledge" or "none" (dealer.llm.responder.OpenAnswer)
+    on_topic: bool  # the question matched the dealer's knowledge
 
 
 async def open_reply(tracker: Tracker) -> OpenReply:
@@ -96,7 +99,7 @@ async def open_reply(tracker: Tracker) -> OpenReply:
     events: list[EventType] = []
     if answer.memory != memory:
         events.append(SlotSet(SUMMARY_SLOT, answer.memory.to_slot()))
-    return OpenReply(answer.text, usage, events, answer.source)
+    return OpenReply(answer.text, usage, events, answer.source, answer.on_topic)
 
 
 def _session_started_at(tracker: Tracker) -> float:

@@ -51,6 +51,9 @@ class OpenAnswer:
     # The running summary with the turns this prompt had to leave out folded in (for the caller to keep).
     memory: ConversationMemory = field(default_factory=ConversationMemory)
     usage: Optional[ModelUsage] = None  # what the model was asked and took, when it was called
+    # The question matched a passage of the dealer's knowledge (KNOWLEDGE_MIN_SCORE): it was about the dealer, and
+    # the answer, the model's or the passage, is grounded on it.
+    on_topic: bool = False
 
 
 class OpenAnswerer:
@@ -115,10 +118,13 @@ class OpenAnswerer:
             result = self._offline(matches)
         OPEN_ANSWERS.labels(result.source).inc()
         OPEN_ANSWER_SECONDS.observe(time.perf_counter() - started)
-        return replace(result, memory=memory, usage=usage)
+        return replace(result, memory=memory, usage=usage, on_topic=self._on_topic(matches))
+
+    def _on_topic(self, matches: list[Match]) -> bool:
+        return bool(matches) and matches[0].score >= self.llm.knowledge_min_score
 
     def _offline(self, matches: list[Match], failure: Optional[str] = None) -> OpenAnswer:
-        if matches and matches[0].score >= self.llm.knowledge_min_score:
+        if self._on_topic(matches):
             passage = matches[0].passage
             heading = passage.title.split(" — ")[-1]
             text = f"*{heading}*\n{passage.text}"

@@ -1,7 +1,10 @@
 import re
 import time
 
+from rasa.core.actions.action import create_bot_utterance
+from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
 
 from actions import services
 from actions.catalog_actions import (
@@ -14,7 +17,7 @@ from actions.catalog_actions import (
 from actions.fallback_actions import OUT_OF_SCOPE_REPLY, ActionFallback
 from dealer.catalog.query import CarFilters
 from dealer.dialogue.presenter import OFFER_TO_CONTINUE
-from tests.actions.conftest import run_action, slots_from
+from tests.actions.conftest import make_tracker, run_action, slots_from
 
 PAGE = re.compile(r"página (\d+) de (\d+)")
 
@@ -213,6 +216,28 @@ async def test_fallback_shows_the_menu_and_reverts_the_turn():
     messages, events = await run_action(ActionFallback(), "asdf qwer", "nlu_fallback")
     assert messages[0]["response"] == "utter_help"
     assert events == [{"event": "rewind", "timestamp": None}]
+
+
+async def _second_unclear_message(first: str, second: str) -> tuple[list[dict], list[dict]]:
+    """Two low-confidence messages in a row: the open answer to the first as Rasa stores it (its reply's metadata
+    included), then what the fallback does with the second."""
+    first_messages, _ = await run_action(ActionFallback(), first, "nlu_fallback")
+    replies = [create_bot_utterance({key: value for key, value in message.items() if value}).as_dict()
+               for message in first_messages]
+    tracker = make_tracker(second, "nlu_fallback").current_state()
+    unclear = {"parse_data": {"intent": {"name": "nlu_fallback", "confidence": 0.3}}, "event": "user"}
+    tracker["events"] = [{**unclear, "text": first}, {"event": "action", "name": "action_fallback"}, *replies,
+                         {"event": "rewind"}, {"event": "action", "name": "action_listen"}, {**unclear, "text": second}]
+    dispatcher = CollectingDispatcher()
+    events = await ActionFallback().run(dispatcher, Tracker.from_dict(tracker), {})
+    return dispatcher.messages, events
+
+
+async def test_a_second_unclear_message_hands_off_unless_the_first_was_answered_from_the_knowledge():
+    messages, events = await _second_unclear_message("asdf qwer", "zxcv uiop")
+    assert messages == [] and events == [{"event": "followup", "name": "action_prepare_handoff", "timestamp": None}]
+    messages, events = await _second_unclear_message("¿puedo devolver el auto si no me gusta?", "y la garantia?")
+    assert "garantía" in messages[0]["text"].lower() and all(event["event"] != "followup" for event in events)
 
 
 async def test_without_a_model_a_question_about_the_dealer_gets_the_knowledge_passage():

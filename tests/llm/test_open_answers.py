@@ -105,14 +105,15 @@ async def test_a_hanging_server_gives_the_offline_answer_within_the_timeout(repo
 async def test_retries_are_bounded_and_a_second_try_can_succeed(repository, fake):
     fake.then({"status": 500})
     answer = await answerer(repository, fake, LLM_MAX_RETRIES="1").answer("¿tienen garantía?")
-    assert answer.source == "llm" and len(fake.requests) == 2
+    assert answer.source == "llm" and len(fake.requests) == 2 and answer.on_topic
 
 
 async def test_without_a_key_nothing_is_sent_and_the_knowledge_answers(repository, fake):
     offline = answerer(repository, fake, OPENAI_API_KEY="")
     answer = await offline.answer("qué documentos necesito para comprar")
-    assert answer.source == "knowledge" and "INE" in answer.text
-    assert (await offline.answer("cuéntame un chiste")).source == "none"
+    assert answer.source == "knowledge" and "INE" in answer.text and answer.on_topic
+    joke = await offline.answer("cuéntame un chiste")
+    assert joke.source == "none" and not joke.on_topic
     assert fake.requests == []
 
 

@@ -11,7 +11,7 @@ from dealer.bookings.schedule import OpeningHours
 from dealer.handoffs.schedule import contact_expectation
 from dealer.handoffs.store import HandoffStore, StaffReplyStore
 from dealer.handoffs.summary import HandoffFacts, contact_line, handoff_details, handoff_text, last_customer_messages
-from dealer.handoffs.triggers import second_fallback_in_a_row
+from dealer.handoffs.triggers import ANSWERED_FROM_KNOWLEDGE, second_fallback_in_a_row
 from rasa_policies.handoff import handoff_in_force
 
 WEEKDAYS = {day: "09:00-19:00" for day in ("mon", "tue", "wed", "thu", "fri", "sat")}
@@ -50,6 +50,9 @@ def test_only_two_messages_not_understood_in_a_row_hand_off():
     assert not second_fallback_in_a_row([_user("nlu_fallback")])
     assert not second_fallback_in_a_row([_user("ask_dealer"), _action("action_fallback"), _user("nlu_fallback")])
     assert not second_fallback_in_a_row([*fallback_turn, _user("greet"), _action("utter_greet"), _user("nlu_fallback")])
+    answered = {"event": "bot", "text": "*Devoluciones* ...", "metadata": {ANSWERED_FROM_KNOWLEDGE: True}}
+    assert not second_fallback_in_a_row([_user("nlu_fallback"), _action("action_fallback"), answered,
+                                         _user("nlu_fallback")])
 
 
 def test_the_summary_escapes_what_the_customer_wrote_and_skips_what_is_unknown():
